@@ -1,0 +1,132 @@
+// Every option has an env var, a CLI flag and a default; `--help` prints this table.
+import { parseArgs } from 'node:util';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string;
+  /** true when REDIS_URL/--redis was not given: an embedded redis-server may be started */
+  redisUrlIsDefault: boolean;
+  role: Role;
+  secret: string | undefined;
+  secretFile: string;
+  prefix: string;
+  platforms: string[] | undefined;
+  sessionTtlSeconds: number;
+  jobTimeoutMs: number;
+  jobThreads: number;
+  sessionThreads: number;
+  jobConcurrency: number;
+  subscriberBufferBytes: number;
+  allowPrivateAddresses: boolean;
+  logLevel: string;
+  heartbeatMs: number;
+}
+
+interface OptionSpec {
+  flag: string;
+  env: string;
+  default: string;
+  help: string;
+}
+
+// The one table of options: README's configuration table is generated from the same words.
+export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec> = {
+  port: { flag: 'port', env: 'PORT', default: '10550', help: 'HTTP/WebSocket port (0 picks a free one; the ready line shows it)' },
+  host: { flag: 'host', env: 'HOST', default: '127.0.0.1', help: 'address to listen on' },
+  redisUrl: { flag: 'redis', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', help: 'Redis URL shared by every api and worker process' },
+  role: { flag: 'role', env: 'HUBGRAPH_ROLE', default: 'all', help: 'all | api | worker' },
+  secret: { flag: 'secret', env: 'HUBGRAPH_SECRET', default: '', help: 'server secret shared by api and worker processes; generated into --secret-file when unset' },
+  secretFile: { flag: 'secret-file', env: 'HUBGRAPH_SECRET_FILE', default: '.hubgraph/secret', help: 'where a generated secret is kept' },
+  prefix: { flag: 'prefix', env: 'HUBGRAPH_PREFIX', default: 'hubgraph', help: 'prefix of every Redis key (several installations can share one Redis)' },
+  platforms: { flag: 'platforms', env: 'HUBGRAPH_PLATFORMS', default: '', help: 'comma-separated platforms to load (default: every platform except the test platform "dummy")' },
+  sessionTtlSeconds: { flag: 'session-ttl', env: 'HUBGRAPH_SESSION_TTL', default: '1800', help: 'idle seconds before a session, its credentials and its event stream expire' },
+  jobTimeoutMs: { flag: 'job-timeout', env: 'HUBGRAPH_JOB_TIMEOUT', default: '30000', help: 'milliseconds a verb may take before it fails with TIMEOUT' },
+  jobThreads: { flag: 'job-threads', env: 'HUBGRAPH_JOB_THREADS', default: '2', help: 'threads in the stateless jobs pool' },
+  sessionThreads: { flag: 'session-threads', env: 'HUBGRAPH_SESSION_THREADS', default: '2', help: 'threads in the persistent sessions pool' },
+  jobConcurrency: { flag: 'job-concurrency', env: 'HUBGRAPH_JOB_CONCURRENCY', default: '64', help: 'jobs a worker process takes from each queue at once' },
+  subscriberBufferBytes: { flag: 'subscriber-buffer', env: 'HUBGRAPH_SUBSCRIBER_BUFFER', default: '4194304', help: 'bytes queued to one WebSocket before it is closed with 1013 "slow consumer"' },
+  allowPrivateAddresses: { flag: 'allow-private-addresses', env: 'HUBGRAPH_ALLOW_PRIVATE_ADDRESSES', default: '0', help: '1 lets platforms connect to loopback and private addresses (tests, local development)' },
+  logLevel: { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'fatal | error | warn | info | debug | trace | silent' },
+  heartbeatMs: { flag: 'heartbeat', env: 'HUBGRAPH_HEARTBEAT', default: '2000', help: 'milliseconds between liveness checks of session threads; a thread silent for 3 of them is replaced' },
+};
+
+export class ConfigError extends Error {}
+
+export function helpText(): string {
+  const lines = [
+    'hubgraph: a protocol gateway with a GraphQL API',
+    '',
+    'Usage: npm start -- [options]     (or: node dist/src/main.js [options])',
+    '',
+    'Options (each also read from the environment variable shown):',
+  ];
+  for (const spec of Object.values(OPTIONS)) {
+    const def = spec.default === '' ? '' : ` (default ${spec.default})`;
+    lines.push(`  --${spec.flag.padEnd(24)} ${spec.env.padEnd(32)} ${spec.help}${def}`);
+  }
+  lines.push(`  --${'help'.padEnd(24)} ${''.padEnd(32)} print this and exit`);
+  return lines.join('\n') + '\n';
+}
+
+function int(name: string, raw: string, min: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min) throw new ConfigError(`${name} must be at least ${min}, got ${n}`);
+  return n;
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; config: Config } {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const spec of Object.values(OPTIONS)) options[spec.flag] = { type: 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  if (values.help) return { help: true };
+
+  const raw = {} as Record<keyof typeof OPTIONS, string>;
+  const given = new Set<string>();
+  for (const [key, spec] of Object.entries(OPTIONS) as [keyof typeof OPTIONS, OptionSpec][]) {
+    const flag = values[spec.flag];
+    const fromEnv = env[spec.env];
+    if (typeof flag === 'string') given.add(key);
+    else if (fromEnv !== undefined && fromEnv !== '') given.add(key);
+    raw[key] = typeof flag === 'string' ? flag : fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default;
+  }
+
+  if (!['all', 'api', 'worker'].includes(raw.role)) throw new ConfigError(`role must be all, api or worker, got "${raw.role}"`);
+  if (!/^rediss?:\/\//.test(raw.redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${raw.redisUrl}"`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(raw.prefix)) throw new ConfigError(`prefix may hold letters, digits, "_", "." and "-" only`);
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(raw.logLevel)) throw new ConfigError(`log level must be one of ${levels.join(', ')}`);
+  const port = int('port', raw.port, 0);
+  if (port > 65535) throw new ConfigError('port must be at most 65535');
+
+  const config: Config = {
+    port,
+    host: raw.host,
+    redisUrl: raw.redisUrl,
+    redisUrlIsDefault: !given.has('redisUrl'),
+    role: raw.role as Role,
+    secret: raw.secret === '' ? undefined : raw.secret,
+    secretFile: raw.secretFile,
+    prefix: raw.prefix,
+    platforms: raw.platforms === '' ? undefined : raw.platforms.split(',').map((s) => s.trim()).filter(Boolean),
+    sessionTtlSeconds: int('session TTL', raw.sessionTtlSeconds, 1),
+    jobTimeoutMs: int('job timeout', raw.jobTimeoutMs, 1),
+    jobThreads: int('job threads', raw.jobThreads, 1),
+    sessionThreads: int('session threads', raw.sessionThreads, 1),
+    jobConcurrency: int('job concurrency', raw.jobConcurrency, 1),
+    subscriberBufferBytes: int('subscriber buffer', raw.subscriberBufferBytes, 1024),
+    allowPrivateAddresses: raw.allowPrivateAddresses === '1' || raw.allowPrivateAddresses === 'true',
+    logLevel: raw.logLevel,
+    heartbeatMs: int('heartbeat', raw.heartbeatMs, 50),
+  };
+  if (config.secret !== undefined && config.secret.length < 16) throw new ConfigError('HUBGRAPH_SECRET must be at least 16 characters');
+  return { help: false, config };
+}

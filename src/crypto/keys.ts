@@ -1,0 +1,78 @@
+// Envelope encryption. HUBGRAPH_SECRET -> HKDF -> a key-encryption key (KEK) that wraps one random
+// data key (DEK) per session. Redis holds only wrapped DEKs and AES-256-GCM ciphertext, so a copy
+// of Redis alone decrypts nothing, while any process holding the secret can.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { HubError } from '../errors.js';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export class Keyring {
+  private readonly kek: Buffer;
+  private readonly connKeyMac: Buffer;
+
+  constructor(secret: string) {
+    const ikm = Buffer.from(secret, 'utf8');
+    this.kek = Buffer.from(hkdfSync('sha256', ikm, 'hubgraph', 'hubgraph key-encryption key v1', 32));
+    this.connKeyMac = Buffer.from(hkdfSync('sha256', ikm, 'hubgraph', 'hubgraph connection key v1', 32));
+  }
+
+  newDataKey(): Buffer {
+    return randomBytes(32);
+  }
+
+  wrap(dek: Buffer, sessionId: string): string {
+    return seal(this.kek, dek, `dek:${sessionId}`);
+  }
+
+  unwrap(wrapped: string, sessionId: string): Buffer {
+    return open(this.kek, wrapped, `dek:${sessionId}`);
+  }
+
+  /** Names a platform connection by what opens it; a keyed hash so stored keys do not leak guessable passwords. */
+  connectionKey(platform: string, actor: string, canonicalCredentials: string): string {
+    return createHmac('sha256', this.connKeyMac).update(`${platform}\0${actor}\0${canonicalCredentials}`).digest('base64url');
+  }
+}
+
+/** AES-256-GCM; output is base64(iv | tag | ciphertext). `aad` binds a ciphertext to where it belongs. */
+export function seal(key: Buffer, plaintext: Buffer | string, aad: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+}
+
+export function open(key: Buffer, sealed: string, aad: string): Buffer {
+  const raw = Buffer.from(sealed, 'base64');
+  if (raw.length < IV_BYTES + TAG_BYTES) throw new HubError('INTERNAL_SERVER_ERROR', 'stored ciphertext is truncated');
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  try {
+    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  } catch {
+    throw new HubError('INTERNAL_SERVER_ERROR', 'stored data could not be decrypted (was HUBGRAPH_SECRET changed?)');
+  }
+}
+
+export function sealJson(key: Buffer, value: unknown, aad: string): string {
+  return seal(key, JSON.stringify(value), aad);
+}
+
+export function openJson<T>(key: Buffer, sealed: string, aad: string): T {
+  return JSON.parse(open(key, sealed, aad).toString('utf8')) as T;
+}
+
+/** JSON with sorted object keys, so equal credentials give equal connection keys. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,237 @@
+// API side of inbound events: reads the event stream of every session that has subscribers on
+// this process and fans each entry out. Subscribers that share an operation and variables form a
+// group: the entry is decrypted once, executed and serialized once per group, and the same bytes
+// go to every socket in it. `since` replays from the stream, then joins live without gap or repeat.
+import type { Redis } from 'ioredis';
+import { HubError } from '../errors.js';
+import { openJson } from '../crypto/keys.js';
+import type { Keys } from '../redis/keys.js';
+import type { Logger } from '../log.js';
+import type { SessionStore } from '../session/store.js';
+import { eventAad } from './publisher.js';
+import { CURSOR_PATTERN, type ActivitySource, type StreamBody } from './stream-entry.js';
+import { MAX_KEYS_PER_READER, StreamReader, type StreamTarget } from './stream-reader.js';
+import type { Subscriber } from './subscriber.js';
+import { subscriptions } from '../metrics.js';
+
+export interface Filter {
+  platform?: string | null;
+  actor?: string | null;
+}
+
+export interface SubscribeRequest {
+  sid: string;
+  dek: Buffer;
+  /** subscribers with the same group key share one execution per event */
+  groupKey: string;
+  filter: Filter;
+  /** serializes the GraphQL payload of one activity for this group */
+  render(source: ActivitySource): string;
+  since?: string | null;
+  subscriber: Subscriber;
+}
+
+interface Member {
+  subscriber: Subscriber;
+  /** entries that arrived live while this member was still replaying */
+  held: ActivitySource[] | undefined;
+}
+
+interface Group {
+  key: string;
+  filter: Filter;
+  render(source: ActivitySource): string;
+  members: Set<Member>;
+}
+
+const REPLAY_BATCH = 500;
+
+class Tail implements StreamTarget {
+  lastId = '0-0';
+  readonly groups = new Map<string, Group>();
+  ready: Promise<void> | undefined;
+  reader: StreamReader | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly sid: string,
+    readonly dek: Buffer,
+    private readonly log: Logger,
+    private readonly onClosed: () => void,
+  ) {}
+
+  members(): number {
+    let n = 0;
+    for (const g of this.groups.values()) n += g.members.size;
+    return n;
+  }
+
+  decode(fields: string[]): ActivitySource | 'closed' | undefined {
+    if (fields[0] === 'c') return 'closed';
+    if (fields[0] !== 'a' || typeof fields[1] !== 'string') return undefined;
+    try {
+      const body = openJson<StreamBody>(this.dek, fields[1], eventAad(this.sid));
+      return { doc: body.a, cursor: null, ...{ via: body.c } } as ActivitySource & { via: string };
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'an event could not be decrypted; skipped');
+      return undefined;
+    }
+  }
+
+  deliver(entries: [string, string[]][]): void {
+    for (const [id, fields] of entries) {
+      const decoded = this.decode(fields);
+      if (decoded === 'closed') return this.onClosed();
+      if (!decoded) continue;
+      decoded.cursor = id;
+      for (const group of this.groups.values()) {
+        if (!matches(group.filter, decoded)) continue;
+        let payload: string | undefined;
+        const render = () => (payload ??= group.render(decoded));
+        for (const m of group.members) {
+          if (m.held) m.held.push(decoded);
+          else if (!m.subscriber.send(decoded, render)) group.members.delete(m);
+        }
+      }
+    }
+  }
+}
+
+function matches(filter: Filter, source: ActivitySource): boolean {
+  if (filter.platform && source.doc.platform !== filter.platform) return false;
+  if (filter.actor && (source as ActivitySource & { via?: string }).via !== filter.actor) return false;
+  return true;
+}
+
+export class EventHub {
+  private readonly tails = new Map<string, Tail>();
+  private readonly readers: StreamReader[] = [];
+  private readonly keepAlive: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly newReaderConnection: () => Redis,
+    private readonly keys: Keys,
+    private readonly sessions: SessionStore,
+    private readonly log: Logger,
+  ) {
+    // a session with a live subscription is in use: keep it from idling out
+    this.keepAlive = setInterval(() => void this.touchSessions(), Math.max(1000, sessions.ttlMs / 4));
+    this.keepAlive.unref();
+  }
+
+  /** Registers a subscriber; resolves once it is attached (after replay when `since` is given). */
+  async subscribe(req: SubscribeRequest): Promise<() => void> {
+    if (req.since != null && !CURSOR_PATTERN.test(req.since)) {
+      throw new HubError('BAD_USER_INPUT', 'since must be a cursor taken from an earlier Activity', { field: 'since' });
+    }
+    const tail = await this.tailFor(req.sid, req.dek);
+    let group = tail.groups.get(req.groupKey);
+    if (!group) {
+      group = { key: req.groupKey, filter: req.filter, render: req.render, members: new Set() };
+      tail.groups.set(req.groupKey, group);
+    }
+    const member: Member = { subscriber: req.subscriber, held: req.since != null ? [] : undefined };
+    group.members.add(member);
+    subscriptions.inc();
+    const g = group;
+    const unsubscribe = () => {
+      if (!g.members.delete(member)) return;
+      subscriptions.dec();
+      if (g.members.size === 0) tail.groups.delete(g.key);
+      if (tail.groups.size === 0) this.dropTail(tail);
+    };
+    if (req.since != null) await this.replay(tail, g, member, req.since, tail.lastId);
+    return unsubscribe;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.keepAlive);
+    for (const tail of this.tails.values()) this.endTail(tail);
+    await Promise.all(this.readers.map((r) => r.stop()));
+  }
+
+  private async tailFor(sid: string, dek: Buffer): Promise<Tail> {
+    const key = this.keys.events(sid);
+    let tail = this.tails.get(key);
+    if (!tail) {
+      const t = new Tail(key, sid, dek, this.log, () => this.endTail(t));
+      tail = t;
+      this.tails.set(key, t);
+      t.ready = (async () => {
+        const last = (await this.redis.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
+        t.lastId = last[0]?.[0] ?? '0-0';
+        t.reader = this.readerWithRoom();
+        t.reader.add(t);
+      })();
+    }
+    await tail.ready;
+    return tail;
+  }
+
+  private readerWithRoom(): StreamReader {
+    let reader = this.readers.find((r) => r.size < MAX_KEYS_PER_READER);
+    if (!reader) {
+      reader = new StreamReader(this.newReaderConnection(), this.redis, this.log);
+      this.readers.push(reader);
+    }
+    return reader;
+  }
+
+  /** Sends what the stream holds after `since` up to `until` to one member, then lets it go live. */
+  private async replay(tail: Tail, group: Group, member: Member, since: string, until: string): Promise<void> {
+    let from = `(${since}`;
+    try {
+      while (!member.subscriber.ended) {
+        if (compareIds(since, until) >= 0) break;
+        const batch = (await this.redis.xrange(tail.key, from, until, 'COUNT', REPLAY_BATCH)) as [string, string[]][];
+        for (const [id, fields] of batch) {
+          const decoded = tail.decode(fields);
+          if (decoded === 'closed') { member.subscriber.end(); return; }
+          if (!decoded) continue;
+          decoded.cursor = id;
+          if (matches(group.filter, decoded)) member.subscriber.send(decoded, () => group.render(decoded));
+        }
+        if (batch.length < REPLAY_BATCH) break;
+        from = `(${(batch[batch.length - 1] as [string, string[]])[0]}`;
+      }
+      for (const held of member.held ?? []) {
+        if (!member.subscriber.send(held, () => group.render(held))) break;
+      }
+    } finally {
+      member.held = undefined;
+    }
+  }
+
+  private dropTail(tail: Tail): void {
+    this.tails.delete(tail.key);
+    tail.reader?.remove(tail.key);
+  }
+
+  private endTail(tail: Tail): void {
+    for (const g of tail.groups.values()) for (const m of g.members) m.subscriber.end();
+    subscriptions.dec(tail.members());
+    tail.groups.clear();
+    this.dropTail(tail);
+  }
+
+  private async touchSessions(): Promise<void> {
+    for (const tail of [...this.tails.values()]) {
+      try {
+        if (await this.sessions.exists(tail.sid)) await this.sessions.touch(tail.sid, undefined, true);
+        else this.endTail(tail);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'could not extend a subscribed session');
+      }
+    }
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const d = BigInt(am) - BigInt(bm);
+  if (d !== 0n) return d < 0n ? -1 : 1;
+  const s = BigInt(as) - BigInt(bs);
+  return s === 0n ? 0 : s < 0n ? -1 : 1;
+}

@@ -1,0 +1,112 @@
+// One subscriber of the activities subscription, as the hub sees it: where its events go and
+// how it is ended. Two kinds: a graphql-ws socket that receives pre-serialized frames (the fast
+// path: an event is executed once per group and the same bytes go to every socket), and a
+// generic async iterator for other transports (SSE over HTTP), executed by graphql-js per event.
+import type { WebSocket } from 'ws';
+import { HubError } from '../errors.js';
+import type { ActivitySource } from './stream-entry.js';
+import { eventsDelivered, slowConsumers } from '../metrics.js';
+
+export interface Subscriber {
+  /** false when the subscriber was cut off and should be dropped */
+  send(source: ActivitySource, payloadJson: () => string): boolean;
+  end(error?: HubError): void;
+  readonly ended: boolean;
+}
+
+export const SLOW_CONSUMER_CODE = 1013;
+
+/** Writes graphql-transport-ws `next` frames straight to the socket; ends it past its buffer. */
+export class SocketSubscriber implements Subscriber {
+  ended = false;
+  private readonly prefix: string;
+  private onEnd: (() => void) | undefined;
+
+  constructor(private readonly socket: WebSocket, id: string, private readonly maxBuffered: number) {
+    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  }
+
+  /** Called once, when the hub ends this subscriber (graphql-ws then completes the operation). */
+  whenEnded(cb: () => void): void {
+    this.onEnd = cb;
+  }
+
+  send(_source: ActivitySource, payloadJson: () => string): boolean {
+    if (this.ended) return false;
+    if (this.socket.readyState !== this.socket.OPEN) {
+      this.end();
+      return false;
+    }
+    this.socket.send(this.prefix + payloadJson() + '}');
+    eventsDelivered.inc();
+    if (this.socket.bufferedAmount > this.maxBuffered) {
+      slowConsumers.inc();
+      this.socket.close(SLOW_CONSUMER_CODE, 'slow consumer');
+      this.end();
+      return false;
+    }
+    return true;
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd?.();
+  }
+}
+
+/** An async iterator of activity sources with a bounded queue. */
+export class QueueSubscriber implements Subscriber, AsyncIterableIterator<ActivitySource> {
+  ended = false;
+  private readonly queue: ActivitySource[] = [];
+  private waiting: ((r: IteratorResult<ActivitySource>) => void) | undefined;
+  private failure: HubError | undefined;
+  onReturn: (() => void) | undefined;
+
+  constructor(private readonly maxQueued: number) {}
+
+  send(source: ActivitySource): boolean {
+    if (this.ended) return false;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w({ value: source, done: false });
+    } else if (this.queue.length >= this.maxQueued) {
+      slowConsumers.inc();
+      this.end(new HubError('RATE_LIMITED', 'slow consumer: the subscriber fell too far behind'));
+      return false;
+    } else this.queue.push(source);
+    eventsDelivered.inc();
+    return true;
+  }
+
+  end(error?: HubError): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = error;
+    if (this.waiting && this.queue.length === 0) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      if (error) w(Promise.reject(error) as never);
+      else w({ value: undefined, done: true });
+    }
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ActivitySource>> {
+    const item = this.queue.shift();
+    if (item) return Promise.resolve({ value: item, done: false });
+    if (this.ended) return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<ActivitySource>> {
+    this.ended = true;
+    this.queue.length = 0;
+    this.onReturn?.();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+}

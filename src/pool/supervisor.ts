@@ -1,0 +1,244 @@
+// Hosts persistent connections in the sessions pool and keeps them alive: a thread that dies or
+// stops answering takes its sessions with it, and the supervisor tells their subscribers and
+// reopens each one from stored credentials, with exponential backoff and jitter.
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { HubError, type SerializedError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ASActivity, Verb } from '../platform/types.js';
+import { hostedSessions, sessionRestarts } from '../metrics.js';
+import type { FromSession, SessionEnd, SessionTask, ToSession } from './session-protocol.js';
+
+export interface HostSpec {
+  connKey: string;
+  platform: string;
+  module: string;
+  actor: string;
+}
+
+export interface SupervisorHooks {
+  /** an inbound activity of a connection (including the supervisor's own connect/disconnect notices) */
+  onEvent(spec: HostSpec, activity: ASActivity): void;
+  /** credentials to reopen a connection; undefined when no attached session is left */
+  reloadCredentials(spec: HostSpec): Promise<unknown>;
+  /** the connection is gone for good (closed, given up, or nobody left to reopen it for) */
+  onGone(spec: HostSpec): void;
+}
+
+interface Hosted {
+  spec: HostSpec;
+  port: MessagePort;
+  threadId: number;
+  pending: Map<number, { resolve(a: ASActivity | undefined): void; reject(e: HubError): void }>;
+  closing: boolean;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+export class Supervisor {
+  readonly pool: Piscina;
+  private readonly hosted = new Map<string, Hosted>();
+  private readonly reopening = new Map<string, NodeJS.Timeout>();
+  private nextCmd = 1;
+  private pingN = 0;
+  private readonly lastPong = new Map<number, number>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly hooks: SupervisorHooks,
+    private readonly log: Logger,
+    private readonly opts: { threads: number; allowPrivateAddresses: boolean; heartbeatMs: number },
+  ) {
+    this.pool = new Piscina({
+      filename: new URL('./session-thread.js', import.meta.url).href,
+      minThreads: opts.threads,
+      maxThreads: opts.threads,
+      concurrentTasksPerWorker: 100_000,
+      idleTimeout: Infinity,
+      atomics: 'disabled',
+      maxQueue: Infinity,
+    });
+    this.heartbeat = setInterval(() => this.checkThreads(), opts.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  has(connKey: string): boolean {
+    return this.hosted.has(connKey);
+  }
+
+  keys(): string[] {
+    return [...this.hosted.keys()];
+  }
+
+  size(): number {
+    return this.hosted.size;
+  }
+
+  /** Opens a connection; resolves when the platform says it is usable. */
+  async open(spec: HostSpec, credentials: unknown): Promise<void> {
+    if (this.hosted.has(spec.connKey)) return;
+    const { port1, port2 } = new MessageChannel();
+    const task: SessionTask = {
+      module: spec.module,
+      platform: spec.platform,
+      connKey: spec.connKey,
+      actor: spec.actor,
+      credentials,
+      allowPrivateAddresses: this.opts.allowPrivateAddresses,
+      port: port2,
+    };
+    const hosted: Hosted = { spec, port: port1, threadId: -1, pending: new Map(), closing: false };
+    const ready = new Promise<void>((resolve, reject) => {
+      port1.on('message', (msg: FromSession) => {
+        switch (msg.t) {
+          case 'ready':
+            hosted.threadId = msg.threadId;
+            this.lastPong.set(msg.threadId, Date.now());
+            this.hosted.set(spec.connKey, hosted);
+            hostedSessions.inc({ platform: spec.platform });
+            resolve();
+            break;
+          case 'event':
+            this.hooks.onEvent(spec, msg.activity);
+            break;
+          case 'res': {
+            const p = hosted.pending.get(msg.id);
+            hosted.pending.delete(msg.id);
+            if (msg.ok) p?.resolve(msg.activity);
+            else p?.reject(HubError.from(msg.error));
+            break;
+          }
+          case 'pong':
+            this.lastPong.set(msg.threadId, Date.now());
+            break;
+        }
+      });
+      const run = this.pool.run(task, { transferList: [port2] }) as Promise<SessionEnd>;
+      run.then(
+        (end) => { this.settled(hosted, end); reject(endError(end)); },
+        (err: Error) => { this.settled(hosted, { reason: 'crashed', error: { code: 'PLATFORM_ERROR', message: `session thread died: ${err.message}` } }); reject(new HubError('PLATFORM_ERROR', `session thread died: ${err.message}`)); },
+      );
+    });
+    await ready;
+  }
+
+  /** Runs a verb on a hosted connection. */
+  command(connKey: string, verb: Verb, activity: ASActivity, timeoutMs: number): Promise<ASActivity | undefined> {
+    const h = this.hosted.get(connKey);
+    if (!h) return Promise.reject(new HubError('PLATFORM_ERROR', 'the connection is not open on this worker'));
+    const id = this.nextCmd++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        h.pending.delete(id);
+        reject(new HubError('TIMEOUT', `${verb} got no answer from the connection within ${timeoutMs} ms`));
+      }, timeoutMs);
+      h.pending.set(id, {
+        resolve: (a) => { clearTimeout(timer); resolve(a); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      h.port.postMessage({ t: 'cmd', id, verb, activity } satisfies ToSession);
+    });
+  }
+
+  /** Closes a connection on purpose: no reconnect. */
+  close(connKey: string): void {
+    const timer = this.reopening.get(connKey);
+    if (timer) { clearTimeout(timer); this.reopening.delete(connKey); }
+    const h = this.hosted.get(connKey);
+    if (!h) return;
+    h.closing = true;
+    h.port.postMessage({ t: 'close' } satisfies ToSession);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const t of this.reopening.values()) clearTimeout(t);
+    for (const key of this.hosted.keys()) this.close(key);
+    await new Promise((r) => setTimeout(r, 50));
+    await this.pool.destroy();
+  }
+
+  private settled(h: Hosted, end: SessionEnd): void {
+    const wasHosted = this.hosted.get(h.spec.connKey) === h;
+    if (wasHosted) {
+      this.hosted.delete(h.spec.connKey);
+      hostedSessions.dec({ platform: h.spec.platform });
+    }
+    for (const p of h.pending.values()) p.reject(new HubError('PLATFORM_ERROR', 'the connection ended before answering'));
+    h.pending.clear();
+    h.port.close();
+    if (!wasHosted || this.stopped) return; // never became ready: the opener reports the failure
+    if (h.closing || end.reason === 'closed') {
+      this.hooks.onGone(h.spec);
+      return;
+    }
+    const why = end.reason === 'ended' ? end.message : end.reason === 'failed' || end.reason === 'crashed' ? end.error.message : 'unknown';
+    this.log.warn({ platform: h.spec.platform, actor: h.spec.actor, reason: end.reason, why }, 'connection lost; reopening');
+    this.hooks.onEvent(h.spec, notice('disconnect', h.spec, `connection lost: ${why}`));
+    if (end.reason === 'ended') {
+      this.hooks.onGone(h.spec);
+      return;
+    }
+    this.scheduleReopen(h.spec, 0, end.reason);
+  }
+
+  private scheduleReopen(spec: HostSpec, attempt: number, cause: string): void {
+    if (this.stopped) return;
+    const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
+    const delay = base / 2 + Math.random() * (base / 2);
+    const timer = setTimeout(async () => {
+      this.reopening.delete(spec.connKey);
+      try {
+        const credentials = await this.hooks.reloadCredentials(spec);
+        if (credentials === undefined) {
+          this.hooks.onGone(spec);
+          return;
+        }
+        await this.open(spec, credentials);
+        sessionRestarts.inc({ platform: spec.platform, cause });
+        this.hooks.onEvent(spec, notice('connect', spec, 'connection restored'));
+      } catch (err) {
+        this.log.warn({ platform: spec.platform, actor: spec.actor, attempt, err: (err as Error).message }, 'reopening failed; will retry');
+        this.scheduleReopen(spec, attempt + 1, cause);
+      }
+    }, delay);
+    this.reopening.set(spec.connKey, timer);
+  }
+
+  /** A thread that has not answered for 3 heartbeats is stuck (an endless loop): replace it. */
+  private checkThreads(): void {
+    const now = Date.now();
+    const byThread = new Map<number, Hosted>();
+    for (const h of this.hosted.values()) if (!byThread.has(h.threadId)) byThread.set(h.threadId, h);
+    for (const [threadId, h] of byThread) {
+      const last = this.lastPong.get(threadId) ?? now;
+      if (now - last > this.opts.heartbeatMs * 3) {
+        const worker = this.pool.threads.find((w) => w.threadId === threadId);
+        this.log.error({ threadId }, 'session thread stopped answering; terminating it');
+        this.lastPong.delete(threadId);
+        void worker?.terminate();
+        continue;
+      }
+      h.port.postMessage({ t: 'ping', n: ++this.pingN } satisfies ToSession);
+    }
+  }
+}
+
+function endError(end: SessionEnd): HubError {
+  if (end.reason === 'failed' || end.reason === 'crashed') return HubError.from(end.error);
+  if (end.reason === 'ended') return new HubError('PLATFORM_ERROR', end.message);
+  return new HubError('PLATFORM_ERROR', 'the connection closed');
+}
+
+function notice(type: 'connect' | 'disconnect', spec: HostSpec, content: string): ASActivity {
+  return {
+    type,
+    platform: spec.platform,
+    actor: { id: spec.actor, type: 'person' },
+    object: { type: type === 'disconnect' ? 'error' : 'status', content },
+  };
+}
+
+export type { SerializedError };

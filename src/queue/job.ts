@@ -1,0 +1,22 @@
+// What a queued job carries. The activity travels sealed with the session's data key.
+import type { Verb } from '../platform/types.js';
+
+export interface JobData {
+  /** verb */
+  v: Verb;
+  /** platform */
+  p: string;
+  sid: string;
+  /** actor id (credentials are read by the worker, never queued) */
+  a: string;
+  /** connection key, for verbs that run on a persistent connection */
+  k?: string;
+  /** stream the result is written to */
+  reply: string;
+  /** epoch ms after which the job is answered with TIMEOUT instead of run */
+  deadline: number;
+  /** sealed ASActivity */
+  body: string;
+}
+
+export const jobAad = (sid: string, jobId: string) => `job\n${sid}\n${jobId}`;

@@ -1,0 +1,203 @@
+// The persistent connections one worker process owns: who owns which connection (a lease in
+// Redis that this process renews), which sessions are attached to each, and what runs on them.
+import type { Redis } from 'ioredis';
+import { HubError } from '../errors.js';
+import type { Keys } from '../redis/keys.js';
+import type { Logger } from '../log.js';
+import type { ASActivity, Verb } from '../platform/types.js';
+import type { PlatformRegistry } from '../platform/registry.js';
+import type { CredentialsStore } from '../credentials/store.js';
+import type { DataKeys } from '../session/data-keys.js';
+import { Supervisor, type HostSpec } from '../pool/supervisor.js';
+import type { EventPublisher } from '../events/publisher.js';
+
+export const LEASE_MS = 15_000;
+
+// Renew only leases that are still ours; report the ones we lost.
+const RENEW = `
+local lost = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('PEXPIRE', key, ARGV[2]) else lost[#lost + 1] = i end
+end
+return lost`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export type Routed = { kind: 'done'; activity: ASActivity } | { kind: 'forward'; owner: string };
+
+export class Connections {
+  readonly supervisor: Supervisor;
+  private readonly attached = new Map<string, Set<string>>();
+  private readonly order = new Map<string, Promise<unknown>>();
+  private readonly opening = new Map<string, Promise<void>>();
+  private maintenance: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly workerId: string,
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly platforms: PlatformRegistry,
+    private readonly credentials: CredentialsStore,
+    private readonly dataKeys: DataKeys,
+    private readonly publisher: EventPublisher,
+    private readonly log: Logger,
+    opts: { threads: number; allowPrivateAddresses: boolean; heartbeatMs: number },
+  ) {
+    redis.defineCommand('hubgraphRenew', { lua: RENEW });
+    redis.defineCommand('hubgraphRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.supervisor = new Supervisor(
+      {
+        onEvent: (spec, activity) => this.emit(spec, activity),
+        reloadCredentials: (spec) => this.reloadCredentials(spec),
+        onGone: (spec) => void this.forget(spec.connKey),
+      },
+      log,
+      opts,
+    );
+    this.maintenance = setInterval(() => void this.maintain(), LEASE_MS / 3);
+    this.maintenance.unref();
+  }
+
+  /** connect: attach the session; open the connection here unless another worker owns it. */
+  async connect(sid: string, connKey: string, platform: string, actor: string, activity: ASActivity): Promise<Routed> {
+    if (!this.supervisor.has(connKey)) {
+      const opening = this.opening.get(connKey);
+      if (opening) await opening;
+      else {
+        const claimed = await this.redis.set(this.keys.connectionOwner(connKey), this.workerId, 'PX', LEASE_MS, 'NX');
+        if (!claimed) {
+          const owner = await this.redis.get(this.keys.connectionOwner(connKey));
+          if (owner && owner !== this.workerId) return { kind: 'forward', owner };
+        }
+        const dek = await this.dataKeys.get(sid);
+        const creds = dek && (await this.credentials.get(sid, dek, platform, actor));
+        if (!creds || creds.connKey !== connKey) {
+          await this.release(connKey);
+          throw new HubError('BAD_USER_INPUT', `the credentials for ${actor} changed or were removed; set them again and connect`);
+        }
+        const spec = this.spec(connKey, platform, actor);
+        const open = this.supervisor.open(spec, creds.credentials);
+        this.opening.set(connKey, open);
+        try {
+          await open;
+        } catch (err) {
+          await this.release(connKey);
+          throw err;
+        } finally {
+          this.opening.delete(connKey);
+        }
+      }
+    }
+    this.sessionsOf(connKey).add(sid);
+    return { kind: 'done', activity: { ...activity, object: { type: 'status', content: 'connected' } } };
+  }
+
+  /** Any verb but connect/disconnect on a connection this worker holds (or forwards to its owner). */
+  async command(connKey: string, verb: Verb, activity: ASActivity, timeoutMs: number, sid: string): Promise<Routed> {
+    if (!this.supervisor.has(connKey)) {
+      const owner = await this.redis.get(this.keys.connectionOwner(connKey));
+      if (owner && owner !== this.workerId) return { kind: 'forward', owner };
+      throw new HubError('PLATFORM_ERROR', `${activity.actor.id} is not connected: call connect first`);
+    }
+    this.sessionsOf(connKey).add(sid);
+    const result = await this.supervisor.command(connKey, verb, activity, timeoutMs);
+    return { kind: 'done', activity: result ?? activity };
+  }
+
+  /** disconnect: detach the session; close the connection when no session is left on it. */
+  async disconnect(sid: string, connKey: string, activity: ASActivity): Promise<Routed> {
+    if (!this.supervisor.has(connKey)) {
+      const owner = await this.redis.get(this.keys.connectionOwner(connKey));
+      if (owner && owner !== this.workerId) return { kind: 'forward', owner };
+    }
+    await this.redis.multi().srem(this.keys.connectionSessions(connKey), sid).srem(this.keys.attached(sid), connKey).exec();
+    this.attached.get(connKey)?.delete(sid);
+    const left = await this.redis.scard(this.keys.connectionSessions(connKey));
+    if (left === 0) this.supervisor.close(connKey);
+    return { kind: 'done', activity };
+  }
+
+  async stop(): Promise<void> {
+    if (this.maintenance) clearInterval(this.maintenance);
+    const owned = this.supervisor.keys();
+    await this.supervisor.stop();
+    await Promise.all(owned.map((k) => this.release(k).catch(() => {})));
+  }
+
+  private spec(connKey: string, platform: string, actor: string): HostSpec {
+    const module = this.platforms.get(platform).descriptor.sessionModule;
+    if (!module) throw new HubError('INTERNAL_SERVER_ERROR', `platform ${platform} has no session module`);
+    return { connKey, platform, actor, module: module.href };
+  }
+
+  private sessionsOf(connKey: string): Set<string> {
+    let s = this.attached.get(connKey);
+    if (!s) {
+      s = new Set();
+      this.attached.set(connKey, s);
+    }
+    return s;
+  }
+
+  /** Events of one connection are published strictly in the order the platform emitted them. */
+  private emit(spec: HostSpec, activity: ASActivity): void {
+    const prev = this.order.get(spec.connKey) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      let sids = this.attached.get(spec.connKey);
+      if (!sids || sids.size === 0) {
+        sids = new Set(await this.redis.smembers(this.keys.connectionSessions(spec.connKey)));
+        this.attached.set(spec.connKey, sids);
+      }
+      const gone = await this.publisher.publish(spec.platform, spec.actor, sids, activity);
+      for (const sid of gone) sids.delete(sid);
+    });
+    this.order.set(spec.connKey, next);
+    void next.finally(() => { if (this.order.get(spec.connKey) === next) this.order.delete(spec.connKey); });
+  }
+
+  private async reloadCredentials(spec: HostSpec): Promise<unknown> {
+    const sids = await this.redis.smembers(this.keys.connectionSessions(spec.connKey));
+    for (const sid of sids) {
+      const dek = await this.dataKeys.get(sid);
+      if (!dek) continue;
+      const creds = await this.credentials.get(sid, dek, spec.platform, spec.actor);
+      if (creds?.connKey === spec.connKey) return creds.credentials;
+    }
+    return undefined;
+  }
+
+  private async forget(connKey: string): Promise<void> {
+    this.attached.delete(connKey);
+    await this.release(connKey);
+  }
+
+  private async release(connKey: string): Promise<void> {
+    await (this.redis as unknown as { hubgraphRelease(k: string, v: string): Promise<number> }).hubgraphRelease(this.keys.connectionOwner(connKey), this.workerId);
+  }
+
+  /** Renews leases, drops connections another worker took over, closes ones nobody is attached to. */
+  private async maintain(): Promise<void> {
+    const owned = this.supervisor.keys();
+    if (!owned.length) return;
+    try {
+      const lost = (await (this.redis as unknown as { hubgraphRenew(n: number, ...a: (string | number)[]): Promise<number[]> }).hubgraphRenew(
+        owned.length, ...owned.map((k) => this.keys.connectionOwner(k)), this.workerId, LEASE_MS,
+      ));
+      for (const i of lost) {
+        const k = owned[i - 1];
+        if (!k) continue;
+        this.log.warn({ connKey: k }, 'lease on a connection was lost; closing it here');
+        this.supervisor.close(k);
+      }
+      for (const k of owned) {
+        const sids = await this.redis.smembers(this.keys.connectionSessions(k));
+        const live = sids.length ? await this.redis.exists(...sids.map((sid) => this.keys.session(sid))) : 0;
+        if (live === 0) {
+          this.log.info({ connKey: k }, 'no live session is attached to a connection; closing it');
+          this.supervisor.close(k);
+        }
+      }
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'connection maintenance failed; will retry');
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// What a worker does with one queued job: check its deadline, open its sealed activity, run it
+// (jobs pool for stateless verbs, the hosting thread for connection verbs) and reply to the API.
+import type { Redis } from 'ioredis';
+import { Queue, type Job } from 'bullmq';
+import { HubError } from '../errors.js';
+import { openJson, sealJson } from '../crypto/keys.js';
+import { workerQueue, type Keys } from '../redis/keys.js';
+import { PlatformRegistry } from '../platform/registry.js';
+import type { ASActivity } from '../platform/types.js';
+import type { CredentialsStore } from '../credentials/store.js';
+import type { DataKeys } from '../session/data-keys.js';
+import { jobAad, type JobData } from '../queue/job.js';
+import { replyAad, REPLY_STREAM_TTL_MS, type JobOutcome } from '../queue/replies.js';
+import type { JobsPool } from '../pool/jobs-pool.js';
+import type { Connections, Routed } from './connections.js';
+import { jobsTotal, workerJobDuration } from '../metrics.js';
+import type { Logger } from '../log.js';
+
+export class JobRunner {
+  private readonly forwardQueues = new Map<string, Queue>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly platforms: PlatformRegistry,
+    private readonly credentials: CredentialsStore,
+    private readonly dataKeys: DataKeys,
+    private readonly jobs: JobsPool,
+    private readonly connections: Connections,
+    private readonly opts: { allowPrivateAddresses: boolean },
+    private readonly log: Logger,
+  ) {}
+
+  async process(job: Job<JobData>): Promise<void> {
+    const data = job.data;
+    const jobId = job.id as string;
+    const started = performance.now();
+    const dek = await this.dataKeys.get(data.sid);
+    if (!dek) {
+      // the session is gone; a leftover disconnect still detaches it
+      if (data.v === 'disconnect' && data.k) await this.connections.disconnect(data.sid, data.k, { type: 'disconnect', actor: { id: data.a, type: 'person' } });
+      return;
+    }
+    let outcome: JobOutcome;
+    const remaining = data.deadline - Date.now();
+    if (remaining <= 0) {
+      outcome = { ok: false, error: { code: 'TIMEOUT', message: 'the activity waited in the queue past its deadline; no worker was free in time' } };
+    } else {
+      try {
+        const activity = openJson<ASActivity>(dek, data.body, jobAad(data.sid, jobId));
+        const routed = await this.route(data, activity, dek, remaining);
+        if (routed.kind === 'forward') {
+          await this.forward(routed.owner, job);
+          return;
+        }
+        outcome = { ok: true, activity: routed.activity };
+      } catch (err) {
+        outcome = { ok: false, error: HubError.from(err).toJSON() };
+      }
+    }
+    workerJobDuration.observe({ platform: data.p, verb: data.v }, (performance.now() - started) / 1000);
+    if (!outcome.ok) jobsTotal.inc({ platform: data.p, verb: data.v, outcome: `worker:${outcome.error.code}` });
+    await this.redis
+      .multi()
+      .xadd(data.reply, 'MAXLEN', '~', 10_000, '*', 'j', jobId, 'r', sealJson(dek, outcome, replyAad(data.sid, jobId)))
+      .pexpire(data.reply, REPLY_STREAM_TTL_MS)
+      .exec();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.forwardQueues.values()].map((q) => q.close()));
+  }
+
+  private async route(data: JobData, activity: ASActivity, dek: Buffer, remaining: number): Promise<Routed> {
+    const platform = this.platforms.get(data.p);
+    const d = platform.descriptor;
+    if (!PlatformRegistry.needsConnection(d, data.v)) {
+      if (!d.jobsModule) throw new HubError('INTERNAL_SERVER_ERROR', `platform ${d.id} has no jobs module`);
+      const creds = d.credentialsSchema ? await this.credentials.get(data.sid, dek, data.p, data.a) : undefined;
+      const result = await this.jobs.run(
+        { module: d.jobsModule.href, verb: data.v, activity, credentials: creds?.credentials, allowPrivateAddresses: this.opts.allowPrivateAddresses },
+        remaining,
+      );
+      if (!result.ok) throw HubError.from(result.error);
+      return { kind: 'done', activity: result.activity };
+    }
+    const connKey = data.k;
+    if (!connKey) throw new HubError('INTERNAL_SERVER_ERROR', 'a connection verb was queued without its connection key');
+    switch (data.v) {
+      case 'connect':
+        return this.connections.connect(data.sid, connKey, data.p, data.a, activity);
+      case 'disconnect':
+        return this.connections.disconnect(data.sid, connKey, activity);
+      default:
+        return this.connections.command(connKey, data.v, activity, remaining, data.sid);
+    }
+  }
+
+  /** The connection lives on another worker: hand the job, unchanged, to that worker's queue. */
+  private async forward(owner: string, job: Job<JobData>): Promise<void> {
+    let q = this.forwardQueues.get(owner);
+    if (!q) {
+      q = new Queue(workerQueue(owner), { connection: this.redis, prefix: this.keys.bull });
+      this.forwardQueues.set(owner, q);
+    }
+    await q.add(job.name, job.data, { jobId: job.id as string, removeOnComplete: true, removeOnFail: { count: 1000, age: 3600 } });
+    this.log.debug({ owner, jobId: job.id }, 'forwarded a job to the worker that owns the connection');
+  }
+}

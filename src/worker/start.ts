@@ -1,0 +1,63 @@
+// The worker role: BullMQ workers on each platform queue and on this worker's own queue, feeding
+// the jobs pool and the sessions pool.
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'bullmq';
+import type { Services } from '../services.js';
+import { platformQueue, workerQueue } from '../redis/keys.js';
+import { JobsPool } from '../pool/jobs-pool.js';
+import { Connections } from './connections.js';
+import { JobRunner } from './job-runner.js';
+import { EventPublisher } from '../events/publisher.js';
+import type { JobData } from '../queue/job.js';
+
+export interface WorkerRole {
+  id: string;
+  connections: Connections;
+  jobs: JobsPool;
+  healthy(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(s: Services): Promise<WorkerRole> {
+  const id = randomBytes(9).toString('base64url');
+  const log = s.log.child({ role: 'worker', workerId: id });
+  const cfg = s.config;
+  const publisher = new EventPublisher(s.redis, s.keys, s.sessions.dataKeys, cfg.sessionTtlSeconds * 1000, log);
+  const jobs = new JobsPool(cfg.jobThreads, cfg.jobTimeoutMs, log);
+  const connections = new Connections(id, s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, publisher, log, {
+    threads: cfg.sessionThreads,
+    allowPrivateAddresses: cfg.allowPrivateAddresses,
+    heartbeatMs: cfg.heartbeatMs,
+  });
+  const runner = new JobRunner(s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, jobs, connections, { allowPrivateAddresses: cfg.allowPrivateAddresses }, log);
+
+  const queues = [...s.platforms.ids().map(platformQueue), workerQueue(id)];
+  const workers = queues.map((name) => {
+    const w = new Worker<JobData>(name, (job) => runner.process(job), {
+      connection: s.blockingRedis(`hubgraph-worker-${name}`),
+      prefix: s.keys.bull,
+      concurrency: cfg.jobConcurrency,
+      // a job's own deadline bounds it; stalled-job recovery is for a worker that died
+      lockDuration: Math.max(30_000, cfg.jobTimeoutMs + 5_000),
+    });
+    w.on('error', (err) => log.warn({ err: err.message, queue: name }, 'queue worker error'));
+    return w;
+  });
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  log.info({ queues }, 'worker consuming jobs');
+
+  let stopped = false;
+  return {
+    id,
+    connections,
+    jobs,
+    healthy: () => !stopped && workers.every((w) => w.isRunning()),
+    async stop() {
+      stopped = true;
+      await Promise.all(workers.map((w) => w.close()));
+      await runner.stop();
+      await connections.stop();
+      await jobs.stop();
+    },
+  };
+}
