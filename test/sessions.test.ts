@@ -33,3 +33,22 @@ describe('sessions', () => {
     expect(errorCode(await gql(hub.url, '{ session { id } }', undefined, token))).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('session idle TTL', () => {
+  let short: Hubgraph;
+  beforeAll(async () => { short = await startHubgraph({ env: { HUBGRAPH_SESSION_TTL: '2' } }); });
+  afterAll(async () => { await short.stop(); await dropPrefix(short.prefix); });
+
+  it('is configurable: a session used within its TTL lives on, an idle one expires with its credentials', async () => {
+    const used = await openSession(short.url);
+    const idle = await openSession(short.url);
+    await ok(short.url, 'mutation { setCredentials(platform: "dummy", actor: "i@dummy", credentials: {name: "i"}) }', undefined, idle);
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await gql(short.url, '{ session { id } }', undefined, used)).errors).toBeUndefined();
+    }
+    expect(errorCode(await gql(short.url, '{ session { id } }', undefined, idle))).toBe('UNAUTHENTICATED');
+    const exp = (await ok(short.url, '{ session { expiresAt } }', undefined, used)).session.expiresAt;
+    expect(new Date(exp).getTime() - Date.now()).toBeLessThanOrEqual(2000);
+  });
+});

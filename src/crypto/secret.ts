@@ -19,7 +19,13 @@ export function loadSecret(configured: string | undefined, file: string, log: Lo
   }
   const secret = randomBytes(32).toString('base64url');
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // another process started at the same moment and wrote it first: use theirs
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(path, 'utf8').trim();
+    throw err;
+  }
   log.warn({ file: path }, 'HUBGRAPH_SECRET is not set; generated one and kept it in the local file. Processes on other machines need the same value in HUBGRAPH_SECRET.');
   return secret;
 }

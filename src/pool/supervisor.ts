@@ -71,6 +71,11 @@ export class Supervisor {
     return [...this.hosted.keys()];
   }
 
+  /** Hosted connections plus those waiting to be reopened: this worker still owns both. */
+  ownedKeys(): string[] {
+    return [...new Set([...this.hosted.keys(), ...this.reopening.keys()])];
+  }
+
   size(): number {
     return this.hosted.size;
   }

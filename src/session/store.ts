@@ -6,6 +6,7 @@ import { HubError } from '../errors.js';
 import type { Keyring } from '../crypto/keys.js';
 import type { Keys } from '../redis/keys.js';
 import { DataKeys } from './data-keys.js';
+import { sessionsOpened } from '../metrics.js';
 
 export interface Session {
   id: string;
@@ -46,6 +47,7 @@ export class SessionStore {
       .exec();
     this.dataKeys.remember(sid, dek);
     this.lastTouch.set(sid, Date.now());
+    sessionsOpened.inc();
     return { token, session: { id: sid, dek }, expiresAt: new Date(Date.now() + this.ttlMs) };
   }
 

@@ -118,7 +118,7 @@ export class Connections {
 
   async stop(): Promise<void> {
     if (this.maintenance) clearInterval(this.maintenance);
-    const owned = this.supervisor.keys();
+    const owned = this.supervisor.ownedKeys();
     await this.supervisor.stop();
     await Promise.all(owned.map((k) => this.release(k).catch(() => {})));
   }
@@ -176,7 +176,7 @@ export class Connections {
 
   /** Renews leases, drops connections another worker took over, closes ones nobody is attached to. */
   private async maintain(): Promise<void> {
-    const owned = this.supervisor.keys();
+    const owned = this.supervisor.ownedKeys();
     if (!owned.length) return;
     try {
       const lost = (await (this.redis as unknown as { hubgraphRenew(n: number, ...a: (string | number)[]): Promise<number[]> }).hubgraphRenew(
