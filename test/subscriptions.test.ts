@@ -128,6 +128,28 @@ describe('activities subscription', () => {
     await second.dispose();
   });
 
+  it('streams over HTTP too (server-sent events), for clients without WebSocket', async () => {
+    const token = await connectedSession('sse@dummy');
+    const abort = new AbortController();
+    const res = await fetch(hub.url, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'subscription { activities { type object { content } } }' }),
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    await sleep(200);
+    await send(token, 'sse@dummy', 'over sse', 2);
+    await eventually(async () => {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+      return (text.match(/over sse/g) ?? []).length === 2;
+    });
+    abort.abort();
+  });
+
   it('rejects a malformed cursor with BAD_USER_INPUT', async () => {
     const token = await openSession(hub.url);
     const c = wsClient(hub.wsUrl, token);

@@ -33,6 +33,8 @@ export interface SubscribeRequest {
 
 interface Member {
   subscriber: Subscriber;
+  /** removes the member from its group (idempotent) */
+  leave(): void;
   /** entries that arrived live while this member was still replaying */
   held: ActivitySource[] | undefined;
 }
@@ -60,12 +62,6 @@ class Tail implements StreamTarget {
     private readonly onClosed: () => void,
   ) {}
 
-  members(): number {
-    let n = 0;
-    for (const g of this.groups.values()) n += g.members.size;
-    return n;
-  }
-
   decode(fields: string[]): ActivitySource | 'closed' | undefined {
     if (fields[0] === 'c') return 'closed';
     if (fields[0] !== 'a' || typeof fields[1] !== 'string') return undefined;
@@ -90,7 +86,7 @@ class Tail implements StreamTarget {
         const render = () => (payload ??= group.render(decoded));
         for (const m of group.members) {
           if (m.held) m.held.push(decoded);
-          else if (!m.subscriber.send(decoded, render)) group.members.delete(m);
+          else if (!m.subscriber.send(decoded, render)) m.leave();
         }
       }
     }
@@ -131,18 +127,21 @@ export class EventHub {
       group = { key: req.groupKey, filter: req.filter, render: req.render, members: new Set() };
       tail.groups.set(req.groupKey, group);
     }
-    const member: Member = { subscriber: req.subscriber, held: req.since != null ? [] : undefined };
+    const g = group;
+    const member: Member = {
+      subscriber: req.subscriber,
+      held: req.since != null ? [] : undefined,
+      leave: () => {
+        if (!g.members.delete(member)) return;
+        subscriptions.dec();
+        if (g.members.size === 0 && tail.groups.get(g.key) === g) tail.groups.delete(g.key);
+        if (tail.groups.size === 0) this.dropTail(tail);
+      },
+    };
     group.members.add(member);
     subscriptions.inc();
-    const g = group;
-    const unsubscribe = () => {
-      if (!g.members.delete(member)) return;
-      subscriptions.dec();
-      if (g.members.size === 0) tail.groups.delete(g.key);
-      if (tail.groups.size === 0) this.dropTail(tail);
-    };
     if (req.since != null) await this.replay(tail, g, member, req.since, tail.lastId);
-    return unsubscribe;
+    return member.leave;
   }
 
   async stop(): Promise<void> {
@@ -190,13 +189,13 @@ export class EventHub {
           if (decoded === 'closed') { member.subscriber.end(); return; }
           if (!decoded) continue;
           decoded.cursor = id;
-          if (matches(group.filter, decoded)) member.subscriber.send(decoded, () => group.render(decoded));
+          if (matches(group.filter, decoded) && !member.subscriber.send(decoded, () => group.render(decoded))) return member.leave();
         }
         if (batch.length < REPLAY_BATCH) break;
         from = `(${(batch[batch.length - 1] as [string, string[]])[0]}`;
       }
       for (const held of member.held ?? []) {
-        if (!member.subscriber.send(held, () => group.render(held))) break;
+        if (!member.subscriber.send(held, () => group.render(held))) return member.leave();
       }
     } finally {
       member.held = undefined;
@@ -209,9 +208,11 @@ export class EventHub {
   }
 
   private endTail(tail: Tail): void {
-    for (const g of tail.groups.values()) for (const m of g.members) m.subscriber.end();
-    subscriptions.dec(tail.members());
-    tail.groups.clear();
+    const members = [...tail.groups.values()].flatMap((g) => [...g.members]);
+    for (const m of members) {
+      m.leave();
+      m.subscriber.end();
+    }
     this.dropTail(tail);
   }
 
