@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine too: installs what is missing (redis-server from
-# Debian when absent), starts a private redis-server on a free port (never the machine's shared
-# one), builds, runs every test, and stops what it started.
+# The whole test suite, on a fresh machine too: installs what is missing (redis-server, and
+# chromium for the GraphiQL browser test, from Debian when absent), starts a private redis-server
+# on a free port (never the machine's shared one), builds, runs every test, and stops what it
+# started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ need_pkg() { # command, debian package
   $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$2" >&2
 }
 need_pkg redis-server redis-server
+need_pkg chromium chromium
 
 [ -d node_modules ] || npm ci
 
