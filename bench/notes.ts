@@ -1,0 +1,53 @@
+// The lines printed under the table: how the figures were taken, and where the CPU went.
+import type { FanoutPair } from './sections/fanout.js';
+import type { CpuShare } from './support/cpu.js';
+import type { Revision } from './support/revision.js';
+import type { Row } from './support/table.js';
+
+const share = (c: CpuShare) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k} ${v === null ? '?' : v.toFixed(2)}`)
+    .join(', ');
+
+export function notes(settings: Record<string, string>, fanout: FanoutPair[]): string[] {
+  const lines = [
+    `hubgraph ran as one process: ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    '  (HUBGRAPH_SUBSCRIBER_BUFFER is raised for the bench from the default 4 MiB: a burst queues many frames per socket)',
+    'verbs: HTTP with a keep-alive node:http client; WebSocket with the graphql-ws client, one socket.',
+    'fan-out: every subscriber on its own WebSocket, all in one session with the identical subscription;',
+    '  the client is raw `ws` speaking graphql-transport-ws: it counts every `next` frame and reads',
+    '  `cursor` (order check) and `published` (latency) by byte search instead of parsing whole frames.',
+    '  rate = frames received by all subscribers / (time from the emit request to the last frame), median of the bursts.',
+    '  latency = receipt time − `published` (ms resolution), in a separate paced run at half the measured rate.',
+    '  hubgraph stamps `published` when its worker starts publishing the event to Redis; the floor when it emits.',
+    'CPU during the bursts (cores busy: 1.00 = one whole core of 2):',
+  ];
+  for (const p of fanout) {
+    for (const row of [p.floor, p.hubgraph]) {
+      const last = row.bursts[row.bursts.length - 1];
+      if (last) lines.push(`  ${String(p.subscribers).padStart(4)} subscriber(s), ${row.target.padEnd(8)}: ${share(last.cpu)}`);
+    }
+  }
+  return lines;
+}
+
+export interface MachineInfo {
+  cpus: number;
+  loadBefore: number[];
+  loadAfter: number[];
+  othersBusyCores: number | null;
+}
+
+export function footer(rows: Row[], seconds: number, machine: MachineInfo, rev: Revision): string[] {
+  const met = rows.filter((r) => r.pass === true).length;
+  const missed = rows.filter((r) => r.pass === false).length;
+  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+  const others = machine.othersBusyCores === null ? '?' : machine.othersBusyCores.toFixed(2);
+  const dirty = rev.uncommitted.length ? ` + uncommitted changes in ${rev.uncommitted.join(', ')}` : '';
+  return [
+    `machine: ${machine.cpus} cores; load average ${load(machine.loadBefore)} before, ${load(machine.loadAfter)} after;`,
+    `  processes other than the bench's kept ${others} cores busy on average during the run`,
+    `measured: commit ${rev.commit?.slice(0, 12) ?? '?'}${dirty}`,
+    `targets: ${met} met, ${missed} missed; ${seconds.toFixed(0)} s`,
+  ];
+}

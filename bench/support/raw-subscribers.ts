@@ -1,0 +1,204 @@
+// Many subscribers of one subscription, each on its own WebSocket, spoken to in raw
+// graphql-transport-ws with the `ws` package. It counts `next` frames without parsing them
+// whole: it reads the cursor (to catch repeats and reordering) and the `published` time (for
+// latency) by byte search, so a thousand sockets cost the client as little as possible.
+// It checks what a client must see: every frame in order, no errors, no early close.
+import WebSocket from 'ws';
+
+const SUB_ID = '1';
+const NEXT_PREFIX = Buffer.from(`{"id":"${SUB_ID}","type":"next","payload":`);
+const ERRORS_AT_PAYLOAD = Buffer.from('{"errors"');
+const CURSOR_KEY = Buffer.from('"cursor":"');
+const PUBLISHED_KEY = Buffer.from('"published":"');
+const ISO_LENGTH = 24;
+const QUOTE = 0x22;
+
+export interface SubscriberOptions {
+  url: string;
+  /** connection_init payload */
+  init: Record<string, unknown>;
+  query: string;
+  count: number;
+  /** sockets opened at once while connecting */
+  openConcurrency?: number;
+}
+
+class Sub {
+  received = 0;
+  lastMs = -1;
+  lastSeq = -1;
+  readonly socket: WebSocket;
+
+  constructor(socket: WebSocket) {
+    this.socket = socket;
+  }
+}
+
+export class Subscribers {
+  /** `next` frames received since the last reset */
+  received = 0;
+  bytes = 0;
+  /** frames whose cursor was not after the previous one of the same subscriber */
+  outOfOrder = 0;
+  /** `next` frames carrying GraphQL errors, and error/complete messages */
+  errors: string[] = [];
+  /** close codes seen before close() was called */
+  closes = new Map<number, number>();
+  sample: string | undefined;
+  private latencies: number[] = [];
+  private recordLatency = false;
+  private target = Infinity;
+  private reached: (() => void) | undefined;
+  private closing = false;
+  private readonly subs: Sub[] = [];
+
+  private constructor(private readonly opts: SubscriberOptions) {}
+
+  static async open(opts: SubscriberOptions): Promise<Subscribers> {
+    const set = new Subscribers(opts);
+    const concurrency = opts.openConcurrency ?? 50;
+    let next = 0;
+    const lane = async () => {
+      while (next < opts.count) {
+        next++;
+        set.subs.push(await set.connect());
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, opts.count) }, lane));
+    } catch (err) {
+      await set.close();
+      throw err;
+    }
+    return set;
+  }
+
+  get size(): number {
+    return this.subs.length;
+  }
+
+  /** Clears the counts and latencies (each subscriber's order tracking carries on). */
+  reset(opts: { latency: boolean }): void {
+    this.received = 0;
+    this.bytes = 0;
+    for (const s of this.subs) s.received = 0;
+    this.latencies = [];
+    this.recordLatency = opts.latency;
+  }
+
+  takeLatencies(): number[] {
+    const l = this.latencies;
+    this.latencies = [];
+    return l;
+  }
+
+  /** Subscribers that have received fewer than n frames since the last reset. */
+  behind(n: number): number {
+    let k = 0;
+    for (const s of this.subs) if (s.received < n) k++;
+    return k;
+  }
+
+  /** Resolves true once `total` frames arrived since the last reset, false at the timeout. */
+  waitForTotal(total: number, timeoutMs: number): Promise<boolean> {
+    if (this.received >= total) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.reached = undefined;
+        this.target = Infinity;
+        resolve(false);
+      }, timeoutMs);
+      this.target = total;
+      this.reached = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      this.subs.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s.socket.readyState === WebSocket.CLOSED) return resolve();
+            const t = setTimeout(() => { s.socket.terminate(); resolve(); }, 2000);
+            s.socket.once('close', () => { clearTimeout(t); resolve(); });
+            s.socket.close(1000);
+          }),
+      ),
+    );
+  }
+
+  private connect(): Promise<Sub> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(this.opts.url, 'graphql-transport-ws', { perMessageDeflate: false });
+      const sub = new Sub(socket);
+      let started = false;
+      const fail = (why: string) => {
+        socket.terminate();
+        reject(new Error(`a subscriber could not start: ${why}`));
+      };
+      const timer = setTimeout(() => fail('no connection_ack within 10 s'), 10_000);
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: this.opts.init })));
+      socket.on('error', (err) => (started ? this.errors.push(`socket error: ${err.message}`) : fail(err.message)));
+      socket.on('close', (code) => {
+        if (!this.closing) this.closes.set(code, (this.closes.get(code) ?? 0) + 1);
+      });
+      socket.on('message', (data: Buffer) => {
+        if (data.length > NEXT_PREFIX.length && data.compare(NEXT_PREFIX, 0, NEXT_PREFIX.length, 0, NEXT_PREFIX.length) === 0) {
+          this.onNext(sub, data);
+          return;
+        }
+        const msg = JSON.parse(data.toString('utf8')) as { type: string; payload?: unknown };
+        if (msg.type === 'connection_ack') {
+          clearTimeout(timer);
+          started = true;
+          socket.send(JSON.stringify({ id: SUB_ID, type: 'subscribe', payload: { query: this.opts.query } }));
+          resolve(sub);
+        } else if (msg.type === 'ping') socket.send('{"type":"pong"}');
+        else if (msg.type !== 'pong') this.errors.push(data.toString('utf8').slice(0, 300));
+      });
+    });
+  }
+
+  private onNext(sub: Sub, data: Buffer): void {
+    sub.received++;
+    this.received++;
+    this.bytes += data.length;
+    this.sample ??= data.toString('utf8');
+    if (data.compare(ERRORS_AT_PAYLOAD, 0, ERRORS_AT_PAYLOAD.length, NEXT_PREFIX.length, NEXT_PREFIX.length + ERRORS_AT_PAYLOAD.length) === 0) {
+      this.errors.push(data.toString('utf8').slice(0, 300));
+    }
+    this.checkOrder(sub, data);
+    if (this.recordLatency) {
+      const at = data.indexOf(PUBLISHED_KEY);
+      if (at >= 0) {
+        const start = at + PUBLISHED_KEY.length;
+        this.latencies.push(Date.now() - Date.parse(data.toString('latin1', start, start + ISO_LENGTH)));
+      }
+    }
+    if (this.received >= this.target) {
+      const done = this.reached;
+      this.reached = undefined;
+      this.target = Infinity;
+      done?.();
+    }
+  }
+
+  /** Cursors look like `<ms>-<seq>`: each must come after the subscriber's previous one. */
+  private checkOrder(sub: Sub, data: Buffer): void {
+    const at = data.indexOf(CURSOR_KEY);
+    if (at < 0) return;
+    const start = at + CURSOR_KEY.length;
+    const end = data.indexOf(QUOTE, start);
+    const cursor = data.toString('latin1', start, end);
+    const dash = cursor.indexOf('-');
+    const ms = Number(cursor.slice(0, dash));
+    const seq = Number(cursor.slice(dash + 1));
+    if (ms < sub.lastMs || (ms === sub.lastMs && seq <= sub.lastSeq)) this.outOfOrder++;
+    sub.lastMs = ms;
+    sub.lastSeq = seq;
+  }
+}
