@@ -6,6 +6,8 @@ import { othersMeter } from './support/cpu.js';
 import { benchRedis, dropPrefix, type BenchRedis } from './support/redis.js';
 import { startHubgraph, type HubgraphServer } from './support/hubgraph.js';
 import { startFloor, type FloorServer } from './support/floor.js';
+import { assertAlive } from './support/child.js';
+import { sleep } from './support/pause.js';
 import { HttpGql } from './support/http-gql.js';
 import { openSession } from './support/operations.js';
 import { printTable, verdict } from './support/table.js';
@@ -51,6 +53,12 @@ async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
     const fanout = await runFanout(hub, floor, redis.pid, opts.fanout, progress);
     const othersBusy = others([hub.child.proc.pid, floor.child.proc.pid]);
     return { queue, http, ws, fanout, hubgraphEnv: hub.env, othersBusy };
+  } catch (err) {
+    // a request that failed because a server died: say so, with what it printed
+    await sleep(500); // the exit event may trail the failed request
+    if (hub) assertAlive(hub.child);
+    if (floor) assertAlive(floor.child);
+    throw err;
   } finally {
     await floor?.stop();
     if (hub) {

@@ -62,6 +62,17 @@ export interface FanoutRow {
 const TICK_MS = 20;
 const QUIET_MS = 200;
 
+/** A failed emit against a dead server reports the crash, not the refused connection. */
+async function emitChecked(target: FanoutTarget, n: number): Promise<void> {
+  try {
+    await target.emit(n);
+  } catch (err) {
+    await sleep(500); // the exit event may trail the refused request
+    target.assertAlive();
+    throw err;
+  }
+}
+
 /** Time allowed for `frames` to arrive: generous, but bounded. */
 const allowance = (frames: number) => Math.min(60_000, 10_000 + frames / 5);
 
@@ -69,7 +80,7 @@ const allowance = (frames: number) => Math.min(60_000, 10_000 + frames / 5);
 async function untilAllSubscribed(subs: Subscribers, target: FanoutTarget): Promise<void> {
   for (let attempt = 0; attempt < 30; attempt++) {
     subs.reset({ latency: false });
-    await target.emit(1);
+    await emitChecked(target, 1);
     await subs.waitForTotal(subs.size, 1000);
     if (subs.behind(1) === 0) {
       await sleep(QUIET_MS);
@@ -85,7 +96,7 @@ async function burst(subs: Subscribers, target: FanoutTarget, events: number): P
   const meter = cpuMeter(target.pids);
   const t0 = performance.now();
   const arrived = subs.waitForTotal(frames, allowance(frames));
-  await target.emit(events);
+  await emitChecked(target, events);
   await arrived;
   const elapsedMs = performance.now() - t0;
   const cpu = meter();
@@ -109,7 +120,7 @@ async function paced(subs: Subscribers, target: FanoutTarget, perSubscriber: num
   const meter = cpuMeter(target.pids);
   const t0 = performance.now();
   for (let i = 0; i < ticks; i++) {
-    await target.emit(perTick);
+    await emitChecked(target, perTick);
     const wait = t0 + (i + 1) * TICK_MS - performance.now();
     if (wait > 0) await sleep(wait);
   }

@@ -48,7 +48,9 @@ export class Subscribers {
   private latencies: number[] = [];
   private recordLatency = false;
   private target = Infinity;
-  private reached: (() => void) | undefined;
+  private reached: ((ok: boolean) => void) | undefined;
+  /** sockets acknowledged and not closed */
+  private live = 0;
   private closing = false;
   private readonly subs: Sub[] = [];
 
@@ -99,21 +101,25 @@ export class Subscribers {
     return k;
   }
 
-  /** Resolves true once `total` frames arrived since the last reset, false at the timeout. */
+  /** Resolves true once `total` frames arrived since the last reset; false at the timeout or when a socket closed early. */
   waitForTotal(total: number, timeoutMs: number): Promise<boolean> {
     if (this.received >= total) return Promise.resolve(true);
+    if (this.live === 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.reached = undefined;
-        this.target = Infinity;
-        resolve(false);
-      }, timeoutMs);
+      const timer = setTimeout(() => this.settle(false), timeoutMs);
       this.target = total;
-      this.reached = () => {
+      this.reached = (ok) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(ok);
       };
     });
+  }
+
+  private settle(ok: boolean): void {
+    const done = this.reached;
+    this.reached = undefined;
+    this.target = Infinity;
+    done?.(ok);
   }
 
   async close(): Promise<void> {
@@ -144,7 +150,10 @@ export class Subscribers {
       socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: this.opts.init })));
       socket.on('error', (err) => (started ? this.errors.push(`socket error: ${err.message}`) : fail(err.message)));
       socket.on('close', (code) => {
-        if (!this.closing) this.closes.set(code, (this.closes.get(code) ?? 0) + 1);
+        if (started) this.live--;
+        if (this.closing) return;
+        this.closes.set(code, (this.closes.get(code) ?? 0) + 1);
+        this.settle(false); // a subscriber is gone: the expected total cannot arrive
       });
       socket.on('message', (data: Buffer) => {
         if (data.length > NEXT_PREFIX.length && data.compare(NEXT_PREFIX, 0, NEXT_PREFIX.length, 0, NEXT_PREFIX.length) === 0) {
@@ -155,6 +164,7 @@ export class Subscribers {
         if (msg.type === 'connection_ack') {
           clearTimeout(timer);
           started = true;
+          this.live++;
           socket.send(JSON.stringify({ id: SUB_ID, type: 'subscribe', payload: { query: this.opts.query } }));
           resolve(sub);
         } else if (msg.type === 'ping') socket.send('{"type":"pong"}');
@@ -179,12 +189,7 @@ export class Subscribers {
         this.latencies.push(Date.now() - Date.parse(data.toString('latin1', start, start + ISO_LENGTH)));
       }
     }
-    if (this.received >= this.target) {
-      const done = this.reached;
-      this.reached = undefined;
-      this.target = Infinity;
-      done?.();
-    }
+    if (this.received >= this.target) this.settle(true);
   }
 
   /** Cursors look like `<ms>-<seq>`: each must come after the subscriber's previous one. */
