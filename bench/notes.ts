@@ -14,11 +14,16 @@ export function notes(settings: Record<string, string>, fanout: FanoutPair[]): s
     `hubgraph ran as one process: ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     '  (HUBGRAPH_SUBSCRIBER_BUFFER is raised for the bench from the default 4 MiB: a burst queues many frames per socket)',
     'verbs: HTTP with a keep-alive node:http client; WebSocket with the graphql-ws client, one socket.',
+    '  "HTTP − queued" is what the API adds around the queue: HTTP, GraphQL, session lookup, crypto, reply stream.',
+    'BullMQ→Piscina (in the bench process): queued = Queue.add → Worker (concurrency 64) → pool.run → QueueEvents;',
+    '  floor = pool.run alone; the pool is hubgraph\'s compiled jobs thread with its settings (2 threads, 64 tasks each).',
+    'fan-out floor: a plain graphql-ws server (useServer + ws + graphql-js), one execution per subscriber per event.',
     'fan-out: every subscriber on its own WebSocket, all in one session with the identical subscription;',
     '  the client is raw `ws` speaking graphql-transport-ws: it counts every `next` frame and reads',
     '  `cursor` (order check) and `published` (latency) by byte search instead of parsing whole frames.',
     '  rate = frames received by all subscribers / (time from the emit request to the last frame), median of the bursts.',
-    '  latency = receipt time − `published` (ms resolution), in a separate paced run at half the measured rate.',
+    '  latency = receipt time − `published` (ms resolution), in a separate paced run at half of that target\'s burst rate',
+    '  (20 ms ticks); under a burst, latency only measures the length of the queue.',
     '  hubgraph stamps `published` when its worker starts publishing the event to Redis; the floor when it emits.',
     'CPU during the bursts (cores busy: 1.00 = one whole core of 2):',
   ];
@@ -43,7 +48,7 @@ export function footer(rows: Row[], seconds: number, machine: MachineInfo, rev: 
   const missed = rows.filter((r) => r.pass === false).length;
   const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
   const others = machine.othersBusyCores === null ? '?' : machine.othersBusyCores.toFixed(2);
-  const dirty = rev.uncommitted.length ? ` + uncommitted changes in ${rev.uncommitted.join(', ')}` : '';
+  const dirty = rev.uncommitted.length ? ` + uncommitted changes (diff sha256 ${rev.diffSha256?.slice(0, 12)}) in ${rev.uncommitted.join(', ')}` : '';
   return [
     `machine: ${machine.cpus} cores; load average ${load(machine.loadBefore)} before, ${load(machine.loadAfter)} after;`,
     `  processes other than the bench's kept ${others} cores busy on average during the run`,

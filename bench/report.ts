@@ -41,9 +41,9 @@ function concurrentRows(section: string, c: LoadResult): Row[] {
 }
 
 function queueRows(q: QueueResults): Row[] {
-  const floor = 'BullMQ→Piscina: floor (pool.run)';
-  const bull = 'BullMQ→Piscina: Queue.add→Worker→pool→QueueEvents';
-  const ratio = 'BullMQ→Piscina: ratio to the floor';
+  const floor = 'BullMQ→Piscina: floor, pool.run';
+  const bull = 'BullMQ→Piscina: queued';
+  const ratio = 'BullMQ→Piscina: queued vs floor';
   const p = q.piscina;
   const b = q.bullmq;
   return [
@@ -52,16 +52,16 @@ function queueRows(q: QueueResults): Row[] {
     info(bull, `${b.sequential.calls} sequential: p50 / p99`, b.sequential.latency.p50, `${fmt.ms(b.sequential.latency.p50)} / ${fmt.ms(b.sequential.latency.p99)}`, 'ms'),
     info(bull, `${b.sequential.calls} sequential: rate`, b.sequential.rate, fmt.rate(b.sequential.rate), 'calls/s'),
     ...concurrentRows(bull, b.concurrent),
-    info(ratio, 'sequential p50, queued / floor', b.sequential.latency.p50 / p.sequential.latency.p50, fmt.ratio(b.sequential.latency.p50 / p.sequential.latency.p50), 'ratio'),
-    info(ratio, 'sequential p50, queued − floor', b.sequential.latency.p50 - p.sequential.latency.p50, fmt.ms(b.sequential.latency.p50 - p.sequential.latency.p50), 'ms'),
-    info(ratio, 'throughput in flight, floor / queued', p.concurrent.rate / b.concurrent.rate, fmt.ratio(p.concurrent.rate / b.concurrent.rate), 'ratio'),
+    info(ratio, 'sequential p50: queued / floor', b.sequential.latency.p50 / p.sequential.latency.p50, fmt.ratio(b.sequential.latency.p50 / p.sequential.latency.p50), 'ratio'),
+    info(ratio, 'sequential p50: queued − floor', b.sequential.latency.p50 - p.sequential.latency.p50, fmt.ms(b.sequential.latency.p50 - p.sequential.latency.p50), 'ms'),
+    info(ratio, 'throughput in flight: floor / queued', p.concurrent.rate / b.concurrent.rate, fmt.ratio(p.concurrent.rate / b.concurrent.rate), 'ratio'),
   ];
 }
 
 function pathRows(http: VerbResults, q: QueueResults): Row[] {
-  const section = 'verb over HTTP: beyond the queue';
+  const section = 'verb over HTTP vs queued';
   const extra = http.sequential.latency.p50 - q.bullmq.sequential.latency.p50;
-  return [info(section, 'sequential p50, HTTP − queued (HTTP, GraphQL, sessions, crypto, reply stream)', extra, fmt.ms(extra), 'ms')];
+  return [info(section, 'sequential p50: HTTP − queued', extra, fmt.ms(extra), 'ms')];
 }
 
 function intact(section: string, r: FanoutRow): Row {
@@ -69,7 +69,7 @@ function intact(section: string, r: FanoutRow): Row {
   const bad = r.lost + r.extra + r.outOfOrder + r.errors.length + closes;
   return {
     section,
-    what: 'delivery: lost / extra / out of order / errors / early closes',
+    what: 'hubgraph delivery: lost / extra / reordered / errors / closed',
     value: bad,
     figure: `${r.lost} / ${r.extra} / ${r.outOfOrder} / ${r.errors.length} / ${closes}`,
     unit: 'frames',
@@ -94,7 +94,7 @@ function fanoutRows(pair: FanoutPair): Row[] {
   }
   rows.push(rateRow);
   if (s > 1) rows.push(info(section, 'hubgraph: delivered/s per subscriber', h.rate / s, fmt.rate(h.rate / s), 'frames/s'));
-  rows.push(info(section, `floor (plain graphql-ws): delivered/s (${frames})`, f.rate, fmt.rate(f.rate), 'frames/s'));
+  rows.push(info(section, `floor: delivered/s, all subscribers (${frames})`, f.rate, fmt.rate(f.rate), 'frames/s'));
   rows.push(info(section, 'hubgraph / floor', ratio, fmt.ratio(ratio), 'ratio'));
   rows.push(latencyRow(section, 'hubgraph', h));
   rows.push({ ...latencyRow(section, 'floor', f), target: undefined, pass: undefined });
@@ -107,7 +107,7 @@ function latencyRow(section: string, name: string, r: FanoutRow): Row {
   if (!p) return { section, what: `${name}: latency (not measured: frames were lost)`, value: null, figure: '—', unit: 'ms', target: `p99 < ${P99_MS} ms`, pass: false };
   return {
     section,
-    what: `${name}: published→received p50 / p99 at ${fmt.rate(p.offeredPerSubscriber)} per subscriber`,
+    what: `${name}: latency p50 / p99, paced at ${fmt.rate(p.offeredPerSubscriber)} per subscriber`,
     value: p.latency.p99,
     figure: `${fmt.ms(p.latency.p50)} / ${fmt.ms(p.latency.p99)}`,
     unit: 'ms',

@@ -81,5 +81,7 @@ export async function startChild(opts: ChildOptions): Promise<ChildServer> {
 /** Throws when the process has died: a measurement against a dead server means nothing. */
 export function assertAlive(child: ChildServer): void {
   const exit = child.exited();
-  if (exit) throw new Error(`${child.name} exited during the bench (code ${exit.code}, signal ${exit.signal}):\n${child.stderrTail()}`);
+  if (!exit) return;
+  const hint = exit.code === 0 ? ' (a clean shutdown: something outside the bench sent it SIGTERM or SIGINT)' : '';
+  throw new Error(`${child.name} exited during the bench (code ${exit.code}, signal ${exit.signal})${hint}:\n${child.stderrTail()}`);
 }

@@ -27,7 +27,7 @@ export async function startHubgraph(opts: HubgraphOptions): Promise<HubgraphServ
     HUBGRAPH_ROLE: 'all',
     HUBGRAPH_PLATFORMS: 'dummy',
     HUBGRAPH_SUBSCRIBER_BUFFER: String(opts.subscriberBufferBytes),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info', // rare lines only; a shutdown names the signal that caused it
   };
   const profile = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
   const child = await startChild({
