@@ -4,12 +4,18 @@ import type { CpuShare } from './support/cpu.js';
 import type { Revision } from './support/revision.js';
 import type { Row } from './support/table.js';
 
-const share = (c: CpuShare) =>
-  Object.entries(c)
-    .map(([k, v]) => `${k} ${v === null ? '?' : v.toFixed(2)}`)
+/** The mean share of each process over a row's bursts. */
+function meanShare(shares: CpuShare[]): string {
+  const keys = [...new Set(shares.flatMap((c) => Object.keys(c)))];
+  return keys
+    .map((k) => {
+      const known = shares.map((c) => c[k]).filter((v): v is number => typeof v === 'number');
+      return `${k} ${known.length ? (known.reduce((a, b) => a + b, 0) / known.length).toFixed(2) : '?'}`;
+    })
     .join(', ');
+}
 
-export function notes(settings: Record<string, string>, fanout: FanoutPair[]): string[] {
+export function notes(settings: Record<string, string>, fanout: FanoutPair[], cores: number): string[] {
   const lines = [
     `hubgraph ran as one process: ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     '  (HUBGRAPH_SUBSCRIBER_BUFFER is raised for the bench from the default 4 MiB: a burst queues many frames per socket)',
@@ -25,12 +31,11 @@ export function notes(settings: Record<string, string>, fanout: FanoutPair[]): s
     '  latency = receipt time − `published` (ms resolution), in a separate paced run at half of that target\'s burst rate',
     '  (20 ms ticks); under a burst, latency only measures the length of the queue.',
     '  hubgraph stamps `published` when its worker starts publishing the event to Redis; the floor when it emits.',
-    'CPU during the bursts (cores busy: 1.00 = one whole core of 2):',
+    `CPU during the bursts, mean of the bursts (cores busy: 1.00 = one whole core of ${cores}):`,
   ];
   for (const p of fanout) {
     for (const row of [p.floor, p.hubgraph]) {
-      const last = row.bursts[row.bursts.length - 1];
-      if (last) lines.push(`  ${String(p.subscribers).padStart(4)} subscriber(s), ${row.target.padEnd(8)}: ${share(last.cpu)}`);
+      if (row.bursts.length) lines.push(`  ${String(p.subscribers).padStart(4)} subscriber(s), ${row.target.padEnd(8)}: ${meanShare(row.bursts.map((b) => b.cpu))}`);
     }
   }
   return lines;

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   out('');
   printTable(rows, out);
   out('');
-  for (const line of notes(m.hubgraphEnv, m.fanout)) out(line);
+  for (const line of notes(m.hubgraphEnv, m.fanout, machine.cpus)) out(line);
   for (const line of footer(rows, seconds, machine, rev)) out(line);
   const file = writeResults(startedAt, {
     startedAt: startedAt.toISOString(),
