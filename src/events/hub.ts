@@ -4,12 +4,12 @@
 // go to every socket in it. `since` replays from the stream, then joins live without gap or repeat.
 import type { Redis } from 'ioredis';
 import { HubError } from '../errors.js';
-import { openJson } from '../crypto/keys.js';
+import { open } from '../crypto/keys.js';
 import type { Keys } from '../redis/keys.js';
 import type { Logger } from '../log.js';
 import type { SessionStore } from '../session/store.js';
 import { eventAad } from './publisher.js';
-import { CURSOR_PATTERN, type ActivitySource, type StreamBody } from './stream-entry.js';
+import { cursorOf, parseCursor, type ActivitySource, type StreamEntry } from './stream-entry.js';
 import { MAX_KEYS_PER_READER, StreamReader, type StreamTarget } from './stream-reader.js';
 import type { Subscriber } from './subscriber.js';
 import { subscriptions } from '../metrics.js';
@@ -62,31 +62,32 @@ class Tail implements StreamTarget {
     private readonly onClosed: () => void,
   ) {}
 
-  decode(fields: string[]): ActivitySource | 'closed' | undefined {
+  /** The activities of one stream entry, with their cursors; 'closed' for the session's end marker. */
+  decode(id: string, fields: string[]): ActivitySource[] | 'closed' {
     if (fields[0] === 'c') return 'closed';
-    if (fields[0] !== 'a' || typeof fields[1] !== 'string') return undefined;
+    if (fields[0] !== 'a' || typeof fields[1] !== 'string') return [];
     try {
-      const body = openJson<StreamBody>(this.dek, fields[1], eventAad(this.sid));
-      return { doc: body.a, cursor: null, ...{ via: body.c } } as ActivitySource & { via: string };
+      const entry = JSON.parse(open(this.dek, fields[1], eventAad(this.sid)).toString('utf8')) as StreamEntry;
+      return entry.a.map((doc, i) => ({ doc, cursor: cursorOf(id, i), via: entry.c }));
     } catch (err) {
-      this.log.error({ err: (err as Error).message }, 'an event could not be decrypted; skipped');
-      return undefined;
+      this.log.error({ err: (err as Error).message }, 'an event entry could not be decrypted; skipped');
+      return [];
     }
   }
 
   deliver(entries: [string, string[]][]): void {
     for (const [id, fields] of entries) {
-      const decoded = this.decode(fields);
+      const decoded = this.decode(id, fields);
       if (decoded === 'closed') return this.onClosed();
-      if (!decoded) continue;
-      decoded.cursor = id;
-      for (const group of this.groups.values()) {
-        if (!matches(group.filter, decoded)) continue;
-        let payload: string | undefined;
-        const render = () => (payload ??= group.render(decoded));
-        for (const m of group.members) {
-          if (m.held) m.held.push(decoded);
-          else if (!m.subscriber.send(decoded, render)) m.leave();
+      for (const source of decoded) {
+        for (const group of this.groups.values()) {
+          if (!matches(group.filter, source)) continue;
+          let payload: string | undefined;
+          const render = () => (payload ??= group.render(source));
+          for (const m of group.members) {
+            if (m.held) m.held.push(source);
+            else if (!m.subscriber.send(source, render)) m.leave();
+          }
         }
       }
     }
@@ -95,7 +96,7 @@ class Tail implements StreamTarget {
 
 function matches(filter: Filter, source: ActivitySource): boolean {
   if (filter.platform && source.doc.platform !== filter.platform) return false;
-  if (filter.actor && (source as ActivitySource & { via?: string }).via !== filter.actor) return false;
+  if (filter.actor && source.via !== filter.actor) return false;
   return true;
 }
 
@@ -118,7 +119,8 @@ export class EventHub {
 
   /** Registers a subscriber; resolves once it is attached (after replay when `since` is given). */
   async subscribe(req: SubscribeRequest): Promise<() => void> {
-    if (req.since != null && !CURSOR_PATTERN.test(req.since)) {
+    const since = req.since != null ? parseCursor(req.since) : undefined;
+    if (req.since != null && !since) {
       throw new HubError('BAD_USER_INPUT', 'since must be a cursor taken from an earlier Activity', { field: 'since' });
     }
     const tail = await this.tailFor(req.sid, req.dek);
@@ -140,7 +142,7 @@ export class EventHub {
     };
     group.members.add(member);
     subscriptions.inc();
-    if (req.since != null) await this.replay(tail, g, member, req.since, tail.lastId);
+    if (since) await this.replay(tail, g, member, since, tail.lastId);
     return member.leave;
   }
 
@@ -177,19 +179,19 @@ export class EventHub {
     return reader;
   }
 
-  /** Sends what the stream holds after `since` up to `until` to one member, then lets it go live. */
-  private async replay(tail: Tail, group: Group, member: Member, since: string, until: string): Promise<void> {
-    let from = `(${since}`;
+  /** Sends what the stream holds after the cursor up to entry `until` to one member, then lets it go live. */
+  private async replay(tail: Tail, group: Group, member: Member, since: { entryId: string; index: number }, until: string): Promise<void> {
+    let from = since.entryId;
     try {
-      while (!member.subscriber.ended) {
-        if (compareIds(since, until) >= 0) break;
+      while (!member.subscriber.ended && compareIds(from, until) <= 0) {
         const batch = (await this.redis.xrange(tail.key, from, until, 'COUNT', REPLAY_BATCH)) as [string, string[]][];
         for (const [id, fields] of batch) {
-          const decoded = tail.decode(fields);
+          const decoded = tail.decode(id, fields);
           if (decoded === 'closed') { member.subscriber.end(); return; }
-          if (!decoded) continue;
-          decoded.cursor = id;
-          if (matches(group.filter, decoded) && !member.subscriber.send(decoded, () => group.render(decoded))) return member.leave();
+          for (const [i, source] of decoded.entries()) {
+            if (id === since.entryId && i <= since.index) continue;
+            if (matches(group.filter, source) && !member.subscriber.send(source, () => group.render(source))) return member.leave();
+          }
         }
         if (batch.length < REPLAY_BATCH) break;
         from = `(${(batch[batch.length - 1] as [string, string[]])[0]}`;

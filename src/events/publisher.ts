@@ -1,30 +1,33 @@
-// Worker side of inbound events: an activity of a connection is appended, sealed with each
+// Worker side of inbound events: activities of a connection are appended, sealed with each
 // session's data key, to the event stream of every live session attached to that connection.
-// One Lua call per event keeps the per-connection order and skips sessions that expired.
+// Events that pile up while a write is in flight travel together: one stream entry holds a batch
+// (one seal, one XADD, one round trip), and a cursor names an entry and a position inside it.
 import type { Redis } from 'ioredis';
-import { sealJson } from '../crypto/keys.js';
+import { seal } from '../crypto/keys.js';
 import type { Keys } from '../redis/keys.js';
 import type { DataKeys } from '../session/data-keys.js';
 import type { ASActivity } from '../platform/types.js';
 import { completeActivity } from '../activity/from-input.js';
 import type { Logger } from '../log.js';
-import type { StreamBody } from './stream-entry.js';
+import type { StreamEntry } from './stream-entry.js';
 
 // KEYS: per session, its hash key then its stream key. ARGV: minId, ttl ms, then one body per session.
 const PUBLISH = `
-local out = {}
-for i = 1, #KEYS, 2 do
-  local body = ARGV[2 + (i + 1) / 2]
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    out[#out + 1] = redis.call('XADD', KEYS[i + 1], 'MINID', '~', ARGV[1], '*', 'a', body)
-    redis.call('PEXPIRE', KEYS[i + 1], ARGV[2])
+local gone = {}
+for s = 1, #KEYS / 2 do
+  local hash, stream = KEYS[2 * s - 1], KEYS[2 * s]
+  if redis.call('EXISTS', hash) == 1 then
+    redis.call('XADD', stream, 'MINID', '~', ARGV[1], '*', 'a', ARGV[2 + s])
+    redis.call('PEXPIRE', stream, ARGV[2])
   else
-    out[#out + 1] = false
+    gone[#gone + 1] = s
   end
 end
-return out`;
+return gone`;
 
 export const eventAad = (sid: string) => `event\n${sid}`;
+
+const MAX_BATCH = 256;
 
 export class EventPublisher {
   constructor(
@@ -37,29 +40,34 @@ export class EventPublisher {
     redis.defineCommand('hubgraphPublish', { lua: PUBLISH });
   }
 
-  /** Appends the activity to each session's stream; returns the session ids that no longer exist. */
-  async publish(platform: string, connectionActor: string, sessionIds: Iterable<string>, activity: ASActivity): Promise<string[]> {
-    const body: StreamBody = { a: completeActivity(activity, platform), c: connectionActor };
-    const keys: string[] = [];
-    const bodies: string[] = [];
-    const sids: string[] = [];
+  /** Appends the activities, in order, to each session's stream; returns the session ids that no longer exist. */
+  async publish(platform: string, connectionActor: string, sessionIds: Iterable<string>, activities: ASActivity[]): Promise<string[]> {
     const gone: string[] = [];
+    const sids: string[] = [];
+    const deks: Buffer[] = [];
     for (const sid of sessionIds) {
       const dek = this.dataKeys.peek(sid) ?? (await this.dataKeys.get(sid));
-      if (!dek) { gone.push(sid); continue; }
-      sids.push(sid);
-      keys.push(this.keys.session(sid), this.keys.events(sid));
-      bodies.push(sealJson(dek, body, eventAad(sid)));
+      if (dek) { sids.push(sid); deks.push(dek); } else gone.push(sid);
     }
     if (!sids.length) return gone;
     const minId = `${Date.now() - this.ttlMs}-0`;
-    try {
-      const ids = (await (this.redis as unknown as { hubgraphPublish(n: number, ...a: string[]): Promise<(string | null)[]> }).hubgraphPublish(
-        keys.length, ...keys, minId, String(this.ttlMs), ...bodies,
-      ));
-      ids.forEach((id, i) => { if (!id) gone.push(sids[i] as string); });
-    } catch (err) {
-      this.log.error({ err: (err as Error).message, platform }, 'could not publish an inbound activity');
+    for (let start = 0; start < activities.length; start += MAX_BATCH) {
+      const entry: StreamEntry = { c: connectionActor, a: activities.slice(start, start + MAX_BATCH).map((a) => completeActivity(a, platform)) };
+      const json = JSON.stringify(entry);
+      const keys: string[] = [];
+      const bodies: string[] = [];
+      sids.forEach((sid, i) => {
+        keys.push(this.keys.session(sid), this.keys.events(sid));
+        bodies.push(seal(deks[i] as Buffer, json, eventAad(sid)));
+      });
+      try {
+        const missing = await (this.redis as unknown as { hubgraphPublish(n: number, ...a: (string | number)[]): Promise<number[]> }).hubgraphPublish(
+          keys.length, ...keys, minId, this.ttlMs, ...bodies,
+        );
+        for (const s of missing) gone.push(sids[s - 1] as string);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, platform, events: entry.a.length }, 'could not publish inbound activities');
+      }
     }
     return gone;
   }

@@ -22,6 +22,9 @@ export class JobsPool {
       maxThreads: threads,
       concurrentTasksPerWorker: 64,
       idleTimeout: Infinity,
+      // idle threads must wait in their event loop, not in Atomics.wait: the watchdog reads
+      // event-loop utilisation, and a thread parked in Atomics.wait looks 100% busy
+      atomics: 'disabled',
       maxQueue: Infinity,
     });
     this.watchdog = setInterval(() => this.watch(), WATCH_MS);

@@ -27,7 +27,8 @@ export type Routed = { kind: 'done'; activity: ASActivity } | { kind: 'forward';
 export class Connections {
   readonly supervisor: Supervisor;
   private readonly attached = new Map<string, Set<string>>();
-  private readonly order = new Map<string, Promise<unknown>>();
+  /** activities waiting to be published, per connection; present while a write is in flight */
+  private readonly outboxes = new Map<string, ASActivity[]>();
   private readonly opening = new Map<string, Promise<void>>();
   private maintenance: NodeJS.Timeout | undefined;
 
@@ -138,20 +139,36 @@ export class Connections {
     return s;
   }
 
-  /** Events of one connection are published strictly in the order the platform emitted them. */
+  /** Events of one connection are published strictly in the order the platform emitted them;
+   *  those that arrive while a write is in flight are batched into the next one. */
   private emit(spec: HostSpec, activity: ASActivity): void {
-    const prev = this.order.get(spec.connKey) ?? Promise.resolve();
-    const next = prev.then(async () => {
-      let sids = this.attached.get(spec.connKey);
-      if (!sids || sids.size === 0) {
-        sids = new Set(await this.redis.smembers(this.keys.connectionSessions(spec.connKey)));
-        this.attached.set(spec.connKey, sids);
+    let outbox = this.outboxes.get(spec.connKey);
+    if (outbox) {
+      outbox.push(activity);
+      return;
+    }
+    outbox = [activity];
+    this.outboxes.set(spec.connKey, outbox);
+    void this.flush(spec, outbox);
+  }
+
+  private async flush(spec: HostSpec, outbox: ASActivity[]): Promise<void> {
+    try {
+      while (outbox.length) {
+        const batch = outbox.splice(0, outbox.length);
+        let sids = this.attached.get(spec.connKey);
+        if (!sids || sids.size === 0) {
+          sids = new Set(await this.redis.smembers(this.keys.connectionSessions(spec.connKey)));
+          this.attached.set(spec.connKey, sids);
+        }
+        const gone = await this.publisher.publish(spec.platform, spec.actor, sids, batch);
+        for (const sid of gone) sids.delete(sid);
       }
-      const gone = await this.publisher.publish(spec.platform, spec.actor, sids, activity);
-      for (const sid of gone) sids.delete(sid);
-    });
-    this.order.set(spec.connKey, next);
-    void next.finally(() => { if (this.order.get(spec.connKey) === next) this.order.delete(spec.connKey); });
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'publishing inbound activities failed');
+    } finally {
+      this.outboxes.delete(spec.connKey);
+    }
   }
 
   private async reloadCredentials(spec: HostSpec): Promise<unknown> {
