@@ -61,6 +61,8 @@ export interface FanoutRow {
 
 const TICK_MS = 20;
 const QUIET_MS = 200;
+/** frames in the warm-up burst, at least (the JIT of both ends must be warm before the first burst) */
+const WARM_UP_FRAMES = 5000;
 
 /** A failed emit against a dead server reports the crash, not the refused connection. */
 async function emitChecked(target: FanoutTarget, n: number): Promise<void> {
@@ -142,7 +144,7 @@ export async function measureFanout(
   const subs = await Subscribers.open({ url: target.wsUrl, init: target.init, query: target.query, count: subscribers });
   try {
     await untilAllSubscribed(subs, target);
-    await burst(subs, target, Math.max(1, Math.ceil(events / 10))); // warm-up
+    await burst(subs, target, Math.ceil(Math.max(events / 10, WARM_UP_FRAMES / subscribers))); // warm-up
     const bursts: Burst[] = [];
     for (let i = 0; i < runs.bursts; i++) {
       const b = await burst(subs, target, events);
