@@ -67,11 +67,12 @@ function pathRows(http: VerbResults, q: QueueResults): Row[] {
 function intact(section: string, r: FanoutRow): Row {
   const closes = Object.values(r.closes).reduce((a, b) => a + b, 0);
   const bad = r.lost + r.extra + r.outOfOrder + r.errors.length + closes;
+  const reordered = r.unorderable ? `? (${r.unorderable} cursors not numeric)` : String(r.outOfOrder);
   return {
     section,
     what: 'hubgraph delivery: lost / extra / reordered / errors / closed',
     value: bad,
-    figure: `${r.lost} / ${r.extra} / ${r.outOfOrder} / ${r.errors.length} / ${closes}`,
+    figure: `${r.lost} / ${r.extra} / ${reordered} / ${r.errors.length} / ${closes}`,
     unit: 'frames',
     target: 'all 0',
     pass: bad === 0,

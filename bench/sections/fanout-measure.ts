@@ -53,6 +53,8 @@ export interface FanoutRow {
   lost: number;
   extra: number;
   outOfOrder: number;
+  /** frames whose cursor had no numeric shape (their order was not checked) */
+  unorderable: number;
   errors: string[];
   closes: Record<string, number>;
   frameBytes: number;
@@ -166,6 +168,7 @@ export async function measureFanout(
       lost: lost + (p ? p.frames - p.received : 0),
       extra: bursts.reduce((n, b) => n + b.extra, 0) + (p?.extra ?? 0),
       outOfOrder: subs.outOfOrder,
+      unorderable: subs.unorderable,
       errors: subs.errors.slice(0, 20),
       closes: Object.fromEntries([...subs.closes].map(([code, n]) => [String(code), n])),
       frameBytes: subs.sample ? Buffer.byteLength(subs.sample) : 0,

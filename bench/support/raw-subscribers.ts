@@ -25,8 +25,8 @@ export interface SubscriberOptions {
 
 class Sub {
   received = 0;
-  lastMs = -1;
-  lastSeq = -1;
+  /** the numbers of the previous cursor */
+  last: number[] = [];
   readonly socket: WebSocket;
 
   constructor(socket: WebSocket) {
@@ -40,6 +40,8 @@ export class Subscribers {
   bytes = 0;
   /** frames whose cursor was not after the previous one of the same subscriber */
   outOfOrder = 0;
+  /** frames whose cursor was not a sequence of numbers, so their order could not be checked */
+  unorderable = 0;
   /** `next` frames carrying GraphQL errors, and error/complete messages */
   errors: string[] = [];
   /** close codes seen before close() was called */
@@ -192,18 +194,54 @@ export class Subscribers {
     if (this.received >= this.target) this.settle(true);
   }
 
-  /** Cursors look like `<ms>-<seq>`: each must come after the subscriber's previous one. */
+  /**
+   * Cursors are opaque to clients, but both servers write them as numbers joined by separators
+   * (`<ms>-<seq>`, `<ms>-<seq>:<index>`): compared as tuples, each must come after the
+   * subscriber's previous one. A cursor of another shape is counted as unorderable.
+   */
   private checkOrder(sub: Sub, data: Buffer): void {
     const at = data.indexOf(CURSOR_KEY);
-    if (at < 0) return;
+    if (at < 0) {
+      this.unorderable++;
+      return;
+    }
     const start = at + CURSOR_KEY.length;
     const end = data.indexOf(QUOTE, start);
-    const cursor = data.toString('latin1', start, end);
-    const dash = cursor.indexOf('-');
-    const ms = Number(cursor.slice(0, dash));
-    const seq = Number(cursor.slice(dash + 1));
-    if (ms < sub.lastMs || (ms === sub.lastMs && seq <= sub.lastSeq)) this.outOfOrder++;
-    sub.lastMs = ms;
-    sub.lastSeq = seq;
+    const cur = numbersOf(data, start, end);
+    if (!cur) {
+      this.unorderable++;
+      return;
+    }
+    if (compareTuples(cur, sub.last) <= 0) this.outOfOrder++;
+    sub.last = cur;
   }
+}
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const SEPARATORS = new Set([0x2d, 0x3a, 0x2e, 0x5f]); // - : . _
+
+/** The numbers in bytes [start, end), or undefined when anything but digits and separators appears. */
+function numbersOf(data: Buffer, start: number, end: number): number[] | undefined {
+  const out: number[] = [];
+  let n = -1;
+  for (let i = start; i < end; i++) {
+    const c = data[i] as number;
+    if (c >= DIGIT_0 && c <= DIGIT_9) n = (n < 0 ? 0 : n * 10) + (c - DIGIT_0);
+    else if (SEPARATORS.has(c) && n >= 0) {
+      out.push(n);
+      n = -1;
+    } else return undefined;
+  }
+  if (n < 0) return undefined;
+  out.push(n);
+  return out;
+}
+
+function compareTuples(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
