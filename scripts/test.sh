@@ -14,6 +14,9 @@ need_pkg() { # command, debian package
 }
 need_pkg redis-server redis-server
 need_pkg chromium chromium
+need_pkg ip iproute2        # the embedded-redis test runs hubgraph in its own network namespace
+need_pkg unshare util-linux
+need_pkg pgrep procps
 
 [ -d node_modules ] || npm ci
 
