@@ -30,7 +30,8 @@ export function notes(settings: Record<string, string>, fanout: FanoutPair[], co
     '  rate = frames received by all subscribers / (time from the emit request to the last frame), median of the bursts.',
     '  latency = receipt time − `published` (ms resolution), in a separate paced run at half of that target\'s burst rate',
     '  (20 ms ticks); under a burst, latency only measures the length of the queue.',
-    '  hubgraph stamps `published` when its worker starts publishing the event to Redis; the floor when it emits.',
+    '  hubgraph stamps `published` when its worker starts writing the event to Redis (after any wait in the',
+    '  per-connection outbox, which a client cannot see); the floor stamps it when it emits.',
     `CPU during the bursts, mean of the bursts (cores busy: 1.00 = one whole core of ${cores}):`,
   ];
   for (const p of fanout) {
