@@ -21,6 +21,12 @@ export interface Config {
   jobConcurrency: number;
   subscriberBufferBytes: number;
   allowPrivateAddresses: boolean;
+  allowedAddresses: string[];
+  fetchMaxBytes: number;
+  fetchTimeoutMs: number;
+  fetchMaxRedirects: number;
+  fetchSchemes: string[];
+  fetchCacheSeconds: number;
   logLevel: string;
   heartbeatMs: number;
 }
@@ -49,6 +55,12 @@ export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec
   jobConcurrency: { flag: 'job-concurrency', env: 'HUBGRAPH_JOB_CONCURRENCY', default: '64', help: 'jobs a worker process takes from each queue at once' },
   subscriberBufferBytes: { flag: 'subscriber-buffer', env: 'HUBGRAPH_SUBSCRIBER_BUFFER', default: '4194304', help: 'bytes queued to one WebSocket before it is closed with 1013 "slow consumer"' },
   allowPrivateAddresses: { flag: 'allow-private-addresses', env: 'HUBGRAPH_ALLOW_PRIVATE_ADDRESSES', default: '0', help: '1 lets platforms connect to loopback and private addresses (tests, local development)' },
+  allowedAddresses: { flag: 'allowed-addresses', env: 'HUBGRAPH_ALLOWED_ADDRESSES', default: '', help: 'comma-separated CIDRs reachable even though private (e.g. an intranet feed server); everything else private stays refused' },
+  fetchMaxBytes: { flag: 'fetch-max-bytes', env: 'HUBGRAPH_FETCH_MAX_BYTES', default: '5242880', help: 'largest response body a platform may read (enforced while streaming)' },
+  fetchTimeoutMs: { flag: 'fetch-timeout', env: 'HUBGRAPH_FETCH_TIMEOUT', default: '10000', help: 'milliseconds an outbound HTTP fetch may take in all, redirects included' },
+  fetchMaxRedirects: { flag: 'fetch-max-redirects', env: 'HUBGRAPH_FETCH_MAX_REDIRECTS', default: '5', help: 'redirects an outbound HTTP fetch may follow' },
+  fetchSchemes: { flag: 'fetch-schemes', env: 'HUBGRAPH_FETCH_SCHEMES', default: 'http,https', help: 'URL schemes an outbound HTTP fetch may use' },
+  fetchCacheSeconds: { flag: 'fetch-cache', env: 'HUBGRAPH_FETCH_CACHE', default: '30', help: 'seconds a fetched feed or page is shared between all sessions before it is revalidated (0 turns the cache off)' },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'fatal | error | warn | info | debug | trace | silent' },
   heartbeatMs: { flag: 'heartbeat', env: 'HUBGRAPH_HEARTBEAT', default: '2000', help: 'milliseconds between liveness checks of session threads; a thread silent for 3 of them is replaced' },
 };
@@ -69,6 +81,10 @@ export function helpText(): string {
   }
   lines.push(`  --${'help'.padEnd(24)} ${''.padEnd(32)} print this and exit`);
   return lines.join('\n') + '\n';
+}
+
+function list(raw: string): string[] {
+  return raw.split(',').map((x) => x.trim()).filter(Boolean);
 }
 
 function int(name: string, raw: string, min: number): number {
@@ -116,7 +132,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: tru
     secret: raw.secret === '' ? undefined : raw.secret,
     secretFile: raw.secretFile,
     prefix: raw.prefix,
-    platforms: raw.platforms === '' ? undefined : raw.platforms.split(',').map((s) => s.trim()).filter(Boolean),
+    platforms: raw.platforms === '' ? undefined : list(raw.platforms),
     sessionTtlSeconds: int('session TTL', raw.sessionTtlSeconds, 1),
     jobTimeoutMs: int('job timeout', raw.jobTimeoutMs, 1),
     jobThreads: int('job threads', raw.jobThreads, 1),
@@ -124,9 +140,18 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: tru
     jobConcurrency: int('job concurrency', raw.jobConcurrency, 1),
     subscriberBufferBytes: int('subscriber buffer', raw.subscriberBufferBytes, 1024),
     allowPrivateAddresses: raw.allowPrivateAddresses === '1' || raw.allowPrivateAddresses === 'true',
+    allowedAddresses: list(raw.allowedAddresses),
+    fetchMaxBytes: int('fetch max bytes', raw.fetchMaxBytes, 1024),
+    fetchTimeoutMs: int('fetch timeout', raw.fetchTimeoutMs, 1),
+    fetchMaxRedirects: int('fetch max redirects', raw.fetchMaxRedirects, 0),
+    fetchSchemes: list(raw.fetchSchemes).map((x) => x.toLowerCase().replace(/:$/, '')),
+    fetchCacheSeconds: int('fetch cache', raw.fetchCacheSeconds, 0),
     logLevel: raw.logLevel,
     heartbeatMs: int('heartbeat', raw.heartbeatMs, 50),
   };
+  for (const cidr of config.allowedAddresses) {
+    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) throw new ConfigError(`allowed addresses must be CIDRs like 10.1.0.0/16, got "${cidr}"`);
+  }
   if (config.secret !== undefined && config.secret.length < 16) throw new ConfigError('HUBGRAPH_SECRET must be at least 16 characters');
   return { help: false, config };
 }

@@ -1,6 +1,9 @@
 // The interface between the engine and a protocol. A platform folder exports a descriptor from
 // `index.ts` (read by API and worker processes) and points at the modules its pool threads load.
 import type { JSONSchemaType } from './json-schema.js';
+import type { NetPolicy } from '../net/policy.js';
+import type { SafeFetcher } from '../net/safe-fetch.js';
+import type { SharedCache } from '../net/shared-cache.js';
 
 export const VERBS = ['connect', 'disconnect', 'join', 'leave', 'send', 'update', 'query', 'fetch', 'requestFriend', 'removeFriend', 'makeFriend'] as const;
 export type Verb = (typeof VERBS)[number];
@@ -50,7 +53,11 @@ export interface PlatformDescriptor {
 /** Runs in a jobs-pool thread. */
 export interface JobContext {
   credentials: unknown;
-  allowPrivateAddresses: boolean;
+  net: NetPolicy;
+  /** the guarded HTTP client: every platform fetch goes through it */
+  fetcher: SafeFetcher;
+  /** shared between every thread and process; for public data only */
+  cache: SharedCache;
 }
 export type JobHandler = (activity: ASActivity, ctx: JobContext) => Promise<ASActivity>;
 export interface JobModule {
@@ -61,7 +68,8 @@ export interface JobModule {
 export interface SessionContext {
   actor: string;
   credentials: unknown;
-  allowPrivateAddresses: boolean;
+  /** outbound connections must pass AddressGuard (src/net/address-guard.ts) under this policy */
+  net: NetPolicy;
   /** hand an inbound activity to every session attached to this connection */
   emit(activity: ASActivity): void;
   /** the connection ended for good (the platform gave up); the host forgets it */

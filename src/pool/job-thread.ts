@@ -1,13 +1,27 @@
 // Runs inside a jobs-pool thread: one stateless verb of one platform per task.
 import { HubError, type SerializedError } from '../errors.js';
 import type { ASActivity, JobModule, Verb } from '../platform/types.js';
+import type { NetPolicy } from '../net/policy.js';
+import { SafeFetcher } from '../net/safe-fetch.js';
+import { RedisCache } from '../net/shared-cache.js';
 
 export interface JobTask {
   module: string;
   verb: Verb;
   activity: ASActivity;
   credentials: unknown;
-  allowPrivateAddresses: boolean;
+  net: NetPolicy;
+  redisUrl: string;
+  prefix: string;
+}
+
+// one fetcher (with its connection pool) and one cache connection per thread
+let fetcher: { policy: string; fetcher: SafeFetcher } | undefined;
+let cache: RedisCache | undefined;
+function fetcherFor(net: NetPolicy): SafeFetcher {
+  const policy = JSON.stringify(net);
+  if (fetcher?.policy !== policy) fetcher = { policy, fetcher: new SafeFetcher(net) };
+  return fetcher.fetcher;
 }
 
 export type JobTaskResult = { ok: true; activity: ASActivity } | { ok: false; error: SerializedError };
@@ -23,7 +37,8 @@ export default async function runJob(task: JobTask): Promise<JobTaskResult> {
     }
     const handler = (await mod).jobs[task.verb];
     if (!handler) throw new HubError('BAD_USER_INPUT', `${task.verb} is not a stateless verb of this platform`);
-    const activity = await handler(task.activity, { credentials: task.credentials, allowPrivateAddresses: task.allowPrivateAddresses });
+    cache ??= new RedisCache(task.redisUrl, task.prefix);
+    const activity = await handler(task.activity, { credentials: task.credentials, net: task.net, fetcher: fetcherFor(task.net), cache });
     return { ok: true, activity };
   } catch (err) {
     // errors are returned, not thrown: a structured clone would drop the code

@@ -2,6 +2,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../errors.js';
 import type { ASActivity, Verb } from '../platform/types.js';
+import type { NetPolicy } from '../net/policy.js';
 
 export type ToSession =
   | { t: 'cmd'; id: number; verb: Verb; activity: ASActivity }
@@ -21,7 +22,7 @@ export interface SessionTask {
   connKey: string;
   actor: string;
   credentials: unknown;
-  allowPrivateAddresses: boolean;
+  net: NetPolicy;
   port: MessagePort;
 }
 

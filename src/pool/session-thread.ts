@@ -74,7 +74,7 @@ export default function hostSession(task: SessionTask): Promise<SessionEnd> {
           platformSession = mod.openSession({
             actor: task.actor,
             credentials: task.credentials,
-            allowPrivateAddresses: task.allowPrivateAddresses,
+            net: task.net,
             emit: (activity) => post({ t: 'event', activity }),
             ended: (message) => running.finish({ reason: 'ended', message }),
           });

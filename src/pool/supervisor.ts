@@ -7,6 +7,7 @@ import { HubError, type SerializedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ASActivity, Verb } from '../platform/types.js';
 import { hostedSessions, sessionRestarts } from '../metrics.js';
+import type { NetPolicy } from '../net/policy.js';
 import type { FromSession, SessionEnd, SessionTask, ToSession } from './session-protocol.js';
 
 export interface HostSpec {
@@ -48,7 +49,7 @@ export class Supervisor {
   constructor(
     private readonly hooks: SupervisorHooks,
     private readonly log: Logger,
-    private readonly opts: { threads: number; allowPrivateAddresses: boolean; heartbeatMs: number },
+    private readonly opts: { threads: number; net: NetPolicy; heartbeatMs: number },
   ) {
     this.pool = new Piscina({
       filename: new URL('./session-thread.js', import.meta.url).href,
@@ -90,7 +91,7 @@ export class Supervisor {
       connKey: spec.connKey,
       actor: spec.actor,
       credentials,
-      allowPrivateAddresses: this.opts.allowPrivateAddresses,
+      net: this.opts.net,
       port: port2,
     };
     const hosted: Hosted = { spec, port: port1, threadId: -1, pending: new Map(), closing: false };

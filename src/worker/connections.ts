@@ -10,6 +10,7 @@ import type { CredentialsStore } from '../credentials/store.js';
 import type { DataKeys } from '../session/data-keys.js';
 import { Supervisor, type HostSpec } from '../pool/supervisor.js';
 import type { EventPublisher } from '../events/publisher.js';
+import type { NetPolicy } from '../net/policy.js';
 
 export const LEASE_MS = 15_000;
 
@@ -41,7 +42,7 @@ export class Connections {
     private readonly dataKeys: DataKeys,
     private readonly publisher: EventPublisher,
     private readonly log: Logger,
-    opts: { threads: number; allowPrivateAddresses: boolean; heartbeatMs: number },
+    opts: { threads: number; net: NetPolicy; heartbeatMs: number },
   ) {
     redis.defineCommand('hubgraphRenew', { lua: RENEW });
     redis.defineCommand('hubgraphRelease', { numberOfKeys: 1, lua: RELEASE });

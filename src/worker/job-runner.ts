@@ -15,6 +15,7 @@ import type { JobsPool } from '../pool/jobs-pool.js';
 import type { Connections, Routed } from './connections.js';
 import { jobsTotal, workerJobDuration } from '../metrics.js';
 import type { Logger } from '../log.js';
+import type { NetPolicy } from '../net/policy.js';
 
 export class JobRunner {
   private readonly forwardQueues = new Map<string, Queue>();
@@ -27,7 +28,7 @@ export class JobRunner {
     private readonly dataKeys: DataKeys,
     private readonly jobs: JobsPool,
     private readonly connections: Connections,
-    private readonly opts: { allowPrivateAddresses: boolean },
+    private readonly opts: { net: NetPolicy; redisUrl: string },
     private readonly log: Logger,
   ) {}
 
@@ -78,7 +79,7 @@ export class JobRunner {
       if (!d.jobsModule) throw new HubError('INTERNAL_SERVER_ERROR', `platform ${d.id} has no jobs module`);
       const creds = d.credentialsSchema ? await this.credentials.get(data.sid, dek, data.p, data.a) : undefined;
       const result = await this.jobs.run(
-        { module: d.jobsModule.href, verb: data.v, activity, credentials: creds?.credentials, allowPrivateAddresses: this.opts.allowPrivateAddresses },
+        { module: d.jobsModule.href, verb: data.v, activity, credentials: creds?.credentials, net: this.opts.net, redisUrl: this.opts.redisUrl, prefix: this.keys.prefix },
         remaining,
       );
       if (!result.ok) throw HubError.from(result.error);

@@ -9,6 +9,7 @@ import { Connections } from './connections.js';
 import { JobRunner } from './job-runner.js';
 import { EventPublisher } from '../events/publisher.js';
 import type { JobData } from '../queue/job.js';
+import { netPolicy } from '../net/policy.js';
 
 export interface WorkerRole {
   id: string;
@@ -22,14 +23,15 @@ export async function startWorker(s: Services): Promise<WorkerRole> {
   const id = randomBytes(9).toString('base64url');
   const log = s.log.child({ role: 'worker', workerId: id });
   const cfg = s.config;
+  const net = netPolicy(cfg);
   const publisher = new EventPublisher(s.redis, s.keys, s.sessions.dataKeys, cfg.sessionTtlSeconds * 1000, log);
   const jobs = new JobsPool(cfg.jobThreads, cfg.jobTimeoutMs, log);
   const connections = new Connections(id, s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, publisher, log, {
     threads: cfg.sessionThreads,
-    allowPrivateAddresses: cfg.allowPrivateAddresses,
+    net,
     heartbeatMs: cfg.heartbeatMs,
   });
-  const runner = new JobRunner(s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, jobs, connections, { allowPrivateAddresses: cfg.allowPrivateAddresses }, log);
+  const runner = new JobRunner(s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, jobs, connections, { net, redisUrl: cfg.redisUrl }, log);
 
   const queues = [...s.platforms.ids().map(platformQueue), workerQueue(id)];
   const workers = queues.map((name) => {

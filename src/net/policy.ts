@@ -1,0 +1,34 @@
+// What outbound connections may do. Built from the configuration in the worker and handed to
+// every pool thread (plain data: it crosses the thread boundary by structured clone).
+export interface NetPolicy {
+  /** reach loopback, private and other non-public addresses (tests, local development) */
+  allowPrivateAddresses: boolean;
+  /** CIDRs reachable even though private */
+  allowedAddresses: string[];
+  maxBytes: number;
+  timeoutMs: number;
+  maxRedirects: number;
+  schemes: string[];
+  /** seconds fetched results are shared between sessions; 0 = off */
+  cacheSeconds: number;
+}
+
+export function netPolicy(config: {
+  allowPrivateAddresses: boolean;
+  allowedAddresses: string[];
+  fetchMaxBytes: number;
+  fetchTimeoutMs: number;
+  fetchMaxRedirects: number;
+  fetchSchemes: string[];
+  fetchCacheSeconds: number;
+}): NetPolicy {
+  return {
+    allowPrivateAddresses: config.allowPrivateAddresses,
+    allowedAddresses: config.allowedAddresses,
+    maxBytes: config.fetchMaxBytes,
+    timeoutMs: config.fetchTimeoutMs,
+    maxRedirects: config.fetchMaxRedirects,
+    schemes: config.fetchSchemes,
+    cacheSeconds: config.fetchCacheSeconds,
+  };
+}

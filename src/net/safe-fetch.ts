@@ -1,0 +1,162 @@
+// The one HTTP client platforms use. Every hop (the first request and each redirect) is checked
+// twice: IP literals before connecting, host names after DNS resolution inside the connection's
+// own lookup, so a name that resolves to a private address is refused before a packet goes out.
+// Size, time, redirect and scheme caps come from the NetPolicy.
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { HubError } from '../errors.js';
+import { AddressGuard } from './address-guard.js';
+import { decodeBody } from './charset.js';
+import type { NetPolicy } from './policy.js';
+
+export interface FetchOptions {
+  headers?: Record<string, string>;
+  /** stop reading once the text so far contains this (e.g. "</head>" for page metadata) */
+  stopAfter?: string;
+  /** extra statuses to hand back instead of failing (304 for conditional GETs) */
+  acceptStatus?: number[];
+}
+
+export interface Fetched {
+  /** the URL after redirects */
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** true when reading stopped early at `stopAfter` */
+  truncated: boolean;
+  text(): { text: string; charset: string };
+}
+
+const USER_AGENT = 'hubgraph/0.1 (+https://github.com/hubgraph)';
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export class SafeFetcher {
+  private readonly guard: AddressGuard;
+  private readonly agent: Agent;
+
+  constructor(private readonly policy: NetPolicy) {
+    this.guard = new AddressGuard(policy);
+    this.agent = new Agent({
+      connect: { lookup: this.guard.lookup as never, timeout: Math.min(policy.timeoutMs, 10_000) },
+      keepAliveTimeout: 4_000,
+      connections: 64,
+    });
+  }
+
+  async fetch(input: string, opts: FetchOptions = {}): Promise<Fetched> {
+    const signal = AbortSignal.timeout(this.policy.timeoutMs);
+    let url = this.parse(input);
+    for (let hop = 0; ; hop++) {
+      this.checkTarget(url);
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = await request(url, {
+          dispatcher: this.agent,
+          method: 'GET',
+          signal,
+          headers: { 'user-agent': USER_AGENT, accept: '*/*', 'accept-encoding': 'identity', ...opts.headers },
+        });
+      } catch (err) {
+        throw this.mapError(err, url, signal);
+      }
+      const headers = flatHeaders(res.headers);
+      if (REDIRECTS.has(res.statusCode) && headers.location) {
+        res.body.destroy();
+        if (hop >= this.policy.maxRedirects) {
+          throw new HubError('PLATFORM_ERROR', `${input} redirected more than ${this.policy.maxRedirects} times`);
+        }
+        url = this.parse(headers.location, url);
+        continue;
+      }
+      if ((res.statusCode < 200 || res.statusCode >= 300) && !opts.acceptStatus?.includes(res.statusCode)) {
+        res.body.destroy();
+        throw new HubError('PLATFORM_ERROR', `${url.href} answered HTTP ${res.statusCode}`, { status: res.statusCode });
+      }
+      const declared = Number(headers['content-length']);
+      if (declared > this.policy.maxBytes) {
+        res.body.destroy();
+        throw tooLarge(url, this.policy.maxBytes);
+      }
+      const { body, truncated } = await this.read(res.body, url, opts.stopAfter, signal);
+      const contentType = headers['content-type'];
+      return { url: url.href, status: res.statusCode, headers, body, truncated, text: () => decodeBody(body, contentType) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private parse(raw: string, base?: URL): URL {
+    let url: URL;
+    try {
+      url = new URL(raw, base);
+    } catch {
+      throw new HubError('BAD_USER_INPUT', `"${raw}" is not a URL`);
+    }
+    const scheme = url.protocol.replace(/:$/, '');
+    if (!this.policy.schemes.includes(scheme)) {
+      throw new HubError(base ? 'FORBIDDEN_ADDRESS' : 'BAD_USER_INPUT', `${scheme}: URLs are not fetched (allowed: ${this.policy.schemes.join(', ')})`);
+    }
+    if (url.username || url.password) throw new HubError('BAD_USER_INPUT', 'URLs with user names or passwords are not fetched');
+    return url;
+  }
+
+  /** Net.connect does not look up IP literals, so they are checked here. */
+  private checkTarget(url: URL): void {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (this.guard.isIp(host)) this.guard.check(host);
+  }
+
+  private async read(body: AsyncIterable<Buffer> & { destroy(): void }, url: URL, stopAfter: string | undefined, signal: AbortSignal): Promise<{ body: Buffer; truncated: boolean }> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tail = '';
+    try {
+      for await (const chunk of body) {
+        size += chunk.length;
+        if (size > this.policy.maxBytes) {
+          body.destroy();
+          throw tooLarge(url, this.policy.maxBytes);
+        }
+        chunks.push(chunk);
+        if (stopAfter) {
+          // the marker is ASCII, so a latin1 view finds it in any charset, even across chunks
+          const view = tail + chunk.toString('latin1').toLowerCase();
+          if (view.includes(stopAfter)) {
+            body.destroy();
+            return { body: Buffer.concat(chunks, size), truncated: true };
+          }
+          tail = view.slice(-stopAfter.length);
+        }
+      }
+    } catch (err) {
+      if (err instanceof HubError) throw err;
+      throw this.mapError(err, url, signal);
+    }
+    return { body: Buffer.concat(chunks, size), truncated: false };
+  }
+
+  private mapError(err: unknown, url: URL, signal: AbortSignal): HubError {
+    if (err instanceof HubError) return err;
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof HubError) return cause;
+    if (signal.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+      return new HubError('TIMEOUT', `${url.href} did not answer within ${this.policy.timeoutMs} ms`);
+    }
+    const code = (err as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new HubError('PLATFORM_ERROR', `${url.hostname} could not be resolved`);
+    if (code === 'ECONNREFUSED') return new HubError('PLATFORM_ERROR', `${url.host} refused the connection`);
+    return new HubError('PLATFORM_ERROR', `fetching ${url.href} failed: ${(err as Error).message ?? String(err)}`);
+  }
+}
+
+function tooLarge(url: URL, max: number): HubError {
+  return new HubError('PLATFORM_ERROR', `${url.href} is larger than ${max} bytes (HUBGRAPH_FETCH_MAX_BYTES)`);
+}
+
+function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
