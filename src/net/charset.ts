@@ -1,6 +1,7 @@
 // Turns fetched bytes into text with the right character set: BOM, then the HTTP header, then what
-// the document declares (XML prolog, HTML <meta>), else UTF-8. TextDecoder (WHATWG labels, ICU)
-// does the decoding.
+// the document declares (XML prolog, HTML <meta>), else UTF-8. iconv-lite decodes: Node 20's
+// TextDecoder treats windows-1252 as ISO-8859-1 (0x80 comes out as U+0080, not "€").
+import iconv from 'iconv-lite';
 const BOMS: [number[], string][] = [
   [[0xef, 0xbb, 0xbf], 'utf-8'],
   [[0xfe, 0xff], 'utf-16be'],
@@ -19,24 +20,24 @@ function declaredCharset(head: string): string | undefined {
   return meta?.[1]?.toLowerCase();
 }
 
-function decoder(label: string | undefined): TextDecoder | undefined {
+// As browsers do (WHATWG Encoding), Latin-1 and ASCII labels mean windows-1252.
+const ALIASES: Record<string, string> = { 'iso-8859-1': 'windows-1252', 'iso8859-1': 'windows-1252', latin1: 'windows-1252', 'us-ascii': 'windows-1252', ascii: 'windows-1252' };
+
+function known(label: string | undefined): string | undefined {
   if (!label) return undefined;
-  try {
-    return new TextDecoder(label);
-  } catch {
-    return undefined; // an unknown label: fall through to the next source
-  }
+  const name = ALIASES[label] ?? label;
+  return iconv.encodingExists(name) ? name : undefined; // an unknown label: try the next source
 }
 
 export function decodeBody(body: Buffer, contentType: string | undefined): { text: string; charset: string } {
   for (const [bom, label] of BOMS) {
-    if (bom.every((b, i) => body[i] === b)) return { text: new TextDecoder(label).decode(body), charset: label };
+    if (bom.every((b, i) => body[i] === b)) return { text: iconv.decode(body, label), charset: label };
   }
   // the prolog and <meta> are ASCII in every charset a feed or page uses
   const head = body.subarray(0, 2048).toString('latin1');
   for (const label of [charsetFromContentType(contentType), declaredCharset(head)]) {
-    const d = decoder(label);
-    if (d) return { text: d.decode(body), charset: d.encoding };
+    const name = known(label);
+    if (name) return { text: iconv.decode(body, name), charset: name };
   }
-  return { text: new TextDecoder('utf-8').decode(body), charset: 'utf-8' };
+  return { text: body.toString('utf8'), charset: 'utf-8' };
 }

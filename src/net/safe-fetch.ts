@@ -44,7 +44,17 @@ export class SafeFetcher {
   }
 
   async fetch(input: string, opts: FetchOptions = {}): Promise<Fetched> {
-    const signal = AbortSignal.timeout(this.policy.timeoutMs);
+    // a timer we clear, not AbortSignal.timeout: a late abort would hit finished requests
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.policy.timeoutMs);
+    try {
+      return await this.fetchWithin(input, opts, controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async fetchWithin(input: string, opts: FetchOptions, signal: AbortSignal): Promise<Fetched> {
     let url = this.parse(input);
     for (let hop = 0; ; hop++) {
       this.checkTarget(url);
@@ -60,6 +70,7 @@ export class SafeFetcher {
         throw this.mapError(err, url, signal);
       }
       const headers = flatHeaders(res.headers);
+      res.body.on('error', () => {}); // errors surface through the read below, or do not matter
       if (REDIRECTS.has(res.statusCode) && headers.location) {
         res.body.destroy();
         if (hop >= this.policy.maxRedirects) {
