@@ -1,7 +1,7 @@
 // Turns the measurements into table rows, with the targets the project set.
 import type { LoadResult } from './support/load.js';
 import { fmt, type Row } from './support/table.js';
-import type { QueueResults } from './sections/queue.js';
+import type { QueueResults } from './queue/section.js';
 import type { VerbResults } from './sections/verb-http.js';
 import type { FanoutPair } from './sections/fanout.js';
 import type { FanoutRow } from './sections/fanout-measure.js';

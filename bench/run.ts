@@ -13,7 +13,7 @@ import { openSession } from './support/operations.js';
 import { printTable, verdict } from './support/table.js';
 import { writeResults } from './support/results.js';
 import { revision } from './support/revision.js';
-import { runQueueSection, type QueueResults } from './sections/queue.js';
+import { runQueueSection, type QueueResults } from './queue/section.js';
 import { runVerbHttp, type VerbResults } from './sections/verb-http.js';
 import { runVerbWs } from './sections/verb-ws.js';
 import { runFanout, type FanoutPair } from './sections/fanout.js';

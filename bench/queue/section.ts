@@ -1,5 +1,5 @@
-// Section 3: what BullMQ adds in front of Piscina, in this process, no HTTP, no hubgraph code
-// but its compiled jobs-pool thread and the dummy echo verb.
+// Section 3: what BullMQ adds in front of Piscina, in this process: no HTTP, no hubgraph code.
+// The pool has the settings of hubgraph's jobs pool; its task is the dummy echo (echo-thread.mjs).
 //   floor:    pool.run(echo task)
 //   measured: Queue.add -> Worker (concurrency 64) -> pool.run -> completion read by one
 //             QueueEvents listener into a Map of waiters (registered before add, own job ids).
@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Piscina } from 'piscina';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { concurrent, sequential, warmUp, type Call, type LoadResult } from '../support/load.js';
-import { DUMMY_JOBS, JOB_THREAD } from '../support/paths.js';
+import { ECHO_THREAD } from '../support/paths.js';
 import { dropPrefix, type BenchRedis } from '../support/redis.js';
 import type { LoadSizes } from '../options.js';
 
@@ -23,16 +23,21 @@ interface EchoResult {
 }
 
 const TASK = {
-  module: DUMMY_JOBS,
   verb: 'fetch',
   activity: { '@context': 'https://www.w3.org/ns/activitystreams', id: 'bench', type: 'fetch', platform: 'dummy', actor: { id: 'x', type: 'person' }, object: { type: 'echo' } },
-  credentials: undefined,
-  allowPrivateAddresses: true,
 };
 
-/** The same pool settings as hubgraph's jobs pool (2 threads, 64 tasks each). */
+/** The settings of hubgraph's jobs pool (src/pool/jobs-pool.ts): 2 threads, 64 tasks each, no Atomics. */
 function jobsPool(): Piscina {
-  return new Piscina({ filename: JOB_THREAD, minThreads: 2, maxThreads: 2, concurrentTasksPerWorker: 64, idleTimeout: Infinity, maxQueue: Infinity });
+  return new Piscina({
+    filename: ECHO_THREAD,
+    minThreads: 2,
+    maxThreads: 2,
+    concurrentTasksPerWorker: 64,
+    idleTimeout: Infinity,
+    atomics: 'disabled',
+    maxQueue: Infinity,
+  });
 }
 
 function checked(r: unknown): void {

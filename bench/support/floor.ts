@@ -1,6 +1,7 @@
 // The fan-out floor server (bench/floor/server.ts) as a child process, run with tsx.
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { startChild, type ChildServer } from './child.js';
+import { keepAliveAgent } from './http-gql.js';
 import { FLOOR_SERVER } from './paths.js';
 
 export interface FloorServer {
@@ -18,7 +19,7 @@ export async function startFloor(): Promise<FloorServer> {
     env: {},
     readyPattern: /floor ready at (ws:\/\/\S+\/graphql)/,
   });
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = keepAliveAgent(1);
   const base = new URL(child.ready.replace(/^ws/, 'http'));
   const emit = (n: number) =>
     new Promise<void>((resolve, reject) => {

@@ -7,13 +7,22 @@ export interface GqlResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
+/**
+ * A keep-alive agent that drops an idle socket before the server does: Node's server closes
+ * idle connections after 5 s, and a request sent on one just then fails with "socket hang up".
+ * With a timeout set, the agent also honours the server's Keep-Alive hint (minus a second).
+ */
+export function keepAliveAgent(maxSockets: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets, timeout: 4000 });
+}
+
 export class HttpGql {
   private readonly agent: Agent;
   private readonly target: URL;
 
   constructor(url: string, private readonly token?: string, maxSockets = 64) {
     this.target = new URL(url);
-    this.agent = new Agent({ keepAlive: true, maxSockets });
+    this.agent = keepAliveAgent(maxSockets);
   }
 
   /** Resolves with the data; rejects on a transport error or a GraphQL error. */
