@@ -55,7 +55,9 @@ export function footer(rows: Row[], seconds: number, machine: MachineInfo, rev: 
   const missed = rows.filter((r) => r.pass === false).length;
   const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
   const others = machine.othersBusyCores === null ? '?' : machine.othersBusyCores.toFixed(2);
-  const dirty = rev.uncommitted.length ? ` + uncommitted changes (diff sha256 ${rev.diffSha256?.slice(0, 12)}) in ${rev.uncommitted.join(', ')}` : '';
+  const dirty =
+    (rev.uncommitted.length ? ` + uncommitted changes (diff sha256 ${rev.diffSha256?.slice(0, 12)}) in ${rev.uncommitted.join(', ')}` : '') +
+    (rev.untracked.length ? ` + untracked ${rev.untracked.join(', ')}` : '');
   return [
     `machine: ${machine.cpus} cores; load average ${load(machine.loadBefore)} before, ${load(machine.loadAfter)} after;`,
     `  processes other than the bench's kept ${others} cores busy on average during the run`,

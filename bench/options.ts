@@ -33,7 +33,8 @@ export interface Options {
 
 const USAGE = `npm run bench [-- --quick] [-- --profile <dir>]
   --quick          about half a minute: fewer calls and events, a shorter paced run
-  --profile <dir>  also write a CPU profile of the hubgraph server process to <dir>`;
+  --profile <dir>  also write a CPU profile of the hubgraph server process to <dir>
+                   (profiling slows the server: compare such a run only with another profiled run)`;
 
 export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, profile: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
