@@ -1,3 +1,5 @@
+import type { Config } from '../config.js';
+
 // What outbound connections may do. Built from the configuration in the worker and handed to
 // every pool thread (plain data: it crosses the thread boundary by structured clone).
 export interface NetPolicy {
@@ -13,15 +15,7 @@ export interface NetPolicy {
   cacheSeconds: number;
 }
 
-export function netPolicy(config: {
-  allowPrivateAddresses: boolean;
-  allowedAddresses: string[];
-  fetchMaxBytes: number;
-  fetchTimeoutMs: number;
-  fetchMaxRedirects: number;
-  fetchSchemes: string[];
-  fetchCacheSeconds: number;
-}): NetPolicy {
+export function netPolicy(config: Pick<Config, 'allowPrivateAddresses' | 'allowedAddresses' | 'fetchMaxBytes' | 'fetchTimeoutMs' | 'fetchMaxRedirects' | 'fetchSchemes' | 'fetchCacheSeconds'>): NetPolicy {
   return {
     allowPrivateAddresses: config.allowPrivateAddresses,
     allowedAddresses: config.allowedAddresses,
