@@ -29,6 +29,7 @@ export interface Config {
   fetchCacheSeconds: number;
   logLevel: string;
   heartbeatMs: number;
+  leaseMs: number;
 }
 
 interface OptionSpec {
@@ -62,6 +63,7 @@ export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec
   fetchSchemes: { flag: 'fetch-schemes', env: 'HUBGRAPH_FETCH_SCHEMES', default: 'http,https', help: 'URL schemes an outbound HTTP fetch may use' },
   fetchCacheSeconds: { flag: 'fetch-cache', env: 'HUBGRAPH_FETCH_CACHE', default: '30', help: 'seconds a fetched feed or page is shared between all sessions before it is revalidated (0 turns the cache off)' },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'fatal | error | warn | info | debug | trace | silent' },
+  leaseMs: { flag: 'connection-lease', env: 'HUBGRAPH_CONNECTION_LEASE', default: '15000', help: 'milliseconds a worker owns a connection without renewing its lease (renewed every third of it)' },
   heartbeatMs: { flag: 'heartbeat', env: 'HUBGRAPH_HEARTBEAT', default: '2000', help: 'milliseconds between liveness checks of session threads; a thread silent for 3 of them is replaced' },
 };
 
@@ -148,6 +150,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: tru
     fetchCacheSeconds: int('fetch cache', raw.fetchCacheSeconds, 0),
     logLevel: raw.logLevel,
     heartbeatMs: int('heartbeat', raw.heartbeatMs, 50),
+    leaseMs: int('connection lease', raw.leaseMs, 300),
   };
   for (const cidr of config.allowedAddresses) {
     if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) throw new ConfigError(`allowed addresses must be CIDRs like 10.1.0.0/16, got "${cidr}"`);

@@ -80,6 +80,15 @@ describe('dispatch', () => {
     expect(r.data?.fetch.type).toBe('fetch');
   });
 
+  it('lets a client retry an id whose first attempt was refused before it ran', async () => {
+    const t = await openSession(hub.url);
+    const input = { platform: 'dummy', id: 'retry-me', actor: { id: 'late@dummy', type: 'person' }, object: { type: 'message', content: 'x' } };
+    expect(errorCode(await gql(hub.url, verb('send'), { input }, t))).toBe('BAD_USER_INPUT');
+    await ok(hub.url, 'mutation { setCredentials(platform: "dummy", actor: "late@dummy", credentials: {name: "late"}) }', undefined, t);
+    await ok(hub.url, verb('connect', 'id'), { input: { platform: 'dummy', actor: { id: 'late@dummy', type: 'person' } } }, t);
+    expect((await gql(hub.url, verb('send'), { input }, t)).data?.send.type).toBe('send');
+  });
+
   it('fails a verb that runs too long with TIMEOUT, and the pool keeps working', async () => {
     const started = Date.now();
     const slow = await fetchEcho({ type: 'sleep', extra: { ms: 5000 } });

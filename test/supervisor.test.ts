@@ -91,13 +91,4 @@ describe('session supervisor', () => {
     await c.dispose();
   }, 30_000);
 
-  it('closes a connection when its last session disconnects, and keeps a shared one open', async () => {
-    const t1 = await connected('share@dummy');
-    const t2 = await connected('share@dummy');
-    await ok(hub.url, verb('disconnect', 'id'), { input: { platform: 'dummy', actor: person('share@dummy') } }, t1);
-    expect((await state(t2, 'share@dummy')).commands).toBe(1);
-    await ok(hub.url, verb('disconnect', 'id'), { input: { platform: 'dummy', actor: person('share@dummy') } }, t2);
-    const metrics = await (await fetch(hub.url.replace('/graphql', '/metrics'))).text();
-    expect(metrics).toMatch(/hubgraph_hosted_sessions\{platform="dummy"\} \d+/);
-  });
 });

@@ -6,9 +6,10 @@ import type { Keys } from '../redis/keys.js';
 import { HubError } from '../errors.js';
 import type { PlatformRegistry } from '../platform/registry.js';
 
-interface StoredCredentials {
-  /** sealed credentials */
-  c: string;
+/** What is sealed: the connection key lives inside, so nobody with write access to Redis alone
+ *  can point a session at another session's connection. */
+interface SealedCredentials {
+  credentials: unknown;
   /** connection key: who presents these credentials shares this connection */
   k: string;
 }
@@ -36,24 +37,24 @@ export class CredentialsStore {
     if (!actor.trim()) throw new HubError('BAD_USER_INPUT', 'actor must not be empty', { field: 'actor' });
     if (actor.length > 1024) throw new HubError('BAD_USER_INPUT', 'actor is longer than 1024 characters', { field: 'actor' });
     p.checkCredentials(credentials, 'credentials');
-    const stored: StoredCredentials = {
-      c: sealJson(dek, credentials, aad(sid, platform, actor)),
-      k: this.keyring.connectionKey(platform, actor, canonicalJson(credentials)),
-    };
-    await this.redis.multi().hset(this.keys.credentials(sid), field(platform, actor), JSON.stringify(stored)).pexpire(this.keys.credentials(sid), this.ttlMs).exec();
+    const k = this.keyring.connectionKey(platform, actor, canonicalJson(credentials));
+    const previous = await this.get(sid, dek, platform, actor);
+    if (previous && previous.connKey !== k && (await this.redis.sismember(this.keys.attached(sid), previous.connKey)) === 1) {
+      throw new HubError('BAD_USER_INPUT', `${actor} is connected with the credentials set before: disconnect it first, then set new ones`, { field: 'credentials' });
+    }
+    const sealed: SealedCredentials = { credentials, k };
+    await this.redis
+      .multi()
+      .hset(this.keys.credentials(sid), field(platform, actor), sealJson(dek, sealed, aad(sid, platform, actor)))
+      .pexpire(this.keys.credentials(sid), this.ttlMs)
+      .exec();
   }
 
   async get(sid: string, dek: Buffer, platform: string, actor: string): Promise<Credentials | undefined> {
     const raw = await this.redis.hget(this.keys.credentials(sid), field(platform, actor));
     if (!raw) return undefined;
-    const stored = JSON.parse(raw) as StoredCredentials;
-    return { credentials: openJson(dek, stored.c, aad(sid, platform, actor)), connKey: stored.k };
-  }
-
-  /** The connection key only: no decryption needed to route a command. */
-  async connectionKey(sid: string, platform: string, actor: string): Promise<string | undefined> {
-    const raw = await this.redis.hget(this.keys.credentials(sid), field(platform, actor));
-    return raw ? (JSON.parse(raw) as StoredCredentials).k : undefined;
+    const sealed = openJson<SealedCredentials>(dek, raw, aad(sid, platform, actor));
+    return { credentials: sealed.credentials, connKey: sealed.k };
   }
 
   async actors(sid: string): Promise<string[]> {

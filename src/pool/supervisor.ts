@@ -3,7 +3,7 @@
 // reopens each one from stored credentials, with exponential backoff and jitter.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { HubError, type SerializedError } from '../errors.js';
+import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ASActivity, Verb } from '../platform/types.js';
 import { hostedSessions, sessionRestarts } from '../metrics.js';
@@ -40,6 +40,9 @@ export class Supervisor {
   readonly pool: Piscina;
   private readonly hosted = new Map<string, Hosted>();
   private readonly reopening = new Map<string, NodeJS.Timeout>();
+  private readonly opening = new Map<string, Promise<void>>();
+  /** close() arrived while the key was opening */
+  private readonly closeRequested = new Set<string>();
   private nextCmd = 1;
   private pingN = 0;
   private readonly lastPong = new Map<number, number>();
@@ -49,7 +52,7 @@ export class Supervisor {
   constructor(
     private readonly hooks: SupervisorHooks,
     private readonly log: Logger,
-    private readonly opts: { threads: number; net: NetPolicy; heartbeatMs: number },
+    private readonly opts: { threads: number; net: NetPolicy; heartbeatMs: number; openTimeoutMs: number },
   ) {
     this.pool = new Piscina({
       filename: new URL('./session-thread.js', import.meta.url).href,
@@ -68,22 +71,36 @@ export class Supervisor {
     return this.hosted.has(connKey);
   }
 
-  keys(): string[] {
-    return [...this.hosted.keys()];
+  /** Hosted, opening, or waiting to be reopened: this worker holds the connection in all three. */
+  owns(connKey: string): boolean {
+    return this.hosted.has(connKey) || this.opening.has(connKey) || this.reopening.has(connKey);
   }
 
-  /** Hosted connections plus those waiting to be reopened: this worker still owns both. */
   ownedKeys(): string[] {
-    return [...new Set([...this.hosted.keys(), ...this.reopening.keys()])];
+    return [...new Set([...this.hosted.keys(), ...this.opening.keys(), ...this.reopening.keys()])];
   }
 
-  size(): number {
-    return this.hosted.size;
+  /**
+   * Opens a connection; resolves when the platform says it is usable. A second call for the same
+   * key joins the open in flight (never two protocol connections for one key), and a call while a
+   * reopen waits for its backoff opens at once.
+   */
+  open(spec: HostSpec, credentials: unknown, timeoutMs: number): Promise<void> {
+    if (this.hosted.has(spec.connKey)) return Promise.resolve();
+    const inFlight = this.opening.get(spec.connKey);
+    if (inFlight) return inFlight;
+    const waiting = this.reopening.get(spec.connKey);
+    if (waiting) {
+      clearTimeout(waiting);
+      this.reopening.delete(spec.connKey);
+    }
+    this.closeRequested.delete(spec.connKey);
+    const opening = this.start(spec, credentials, timeoutMs).finally(() => this.opening.delete(spec.connKey));
+    this.opening.set(spec.connKey, opening);
+    return opening;
   }
 
-  /** Opens a connection; resolves when the platform says it is usable. */
-  async open(spec: HostSpec, credentials: unknown): Promise<void> {
-    if (this.hosted.has(spec.connKey)) return;
+  private start(spec: HostSpec, credentials: unknown, timeoutMs: number): Promise<void> {
     const { port1, port2 } = new MessageChannel();
     const task: SessionTask = {
       module: spec.module,
@@ -95,12 +112,25 @@ export class Supervisor {
       port: port2,
     };
     const hosted: Hosted = { spec, port: port1, threadId: -1, pending: new Map(), closing: false };
-    const ready = new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
+      // a platform that never says ready (a server that accepts and then says nothing) is closed
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        port1.postMessage({ t: 'close' } satisfies ToSession);
+        reject(new HubError('TIMEOUT', `the connection was not ready within ${timeoutMs} ms`));
+      }, timeoutMs);
       port1.on('message', (msg: FromSession) => {
         switch (msg.t) {
           case 'ready':
+            clearTimeout(timer);
             hosted.threadId = msg.threadId;
             this.lastPong.set(msg.threadId, Date.now());
+            if (this.closeRequested.delete(spec.connKey) || this.stopped || timedOut) {
+              port1.postMessage({ t: 'close' } satisfies ToSession);
+              reject(new HubError('PLATFORM_ERROR', 'the connection was closed while it was opening'));
+              return;
+            }
             this.hosted.set(spec.connKey, hosted);
             hostedSessions.inc({ platform: spec.platform });
             resolve();
@@ -122,11 +152,14 @@ export class Supervisor {
       });
       const run = this.pool.run(task, { transferList: [port2] }) as Promise<SessionEnd>;
       run.then(
-        (end) => { this.settled(hosted, end); reject(endError(end)); },
-        (err: Error) => { this.settled(hosted, { reason: 'crashed', error: { code: 'PLATFORM_ERROR', message: `session thread died: ${err.message}` } }); reject(new HubError('PLATFORM_ERROR', `session thread died: ${err.message}`)); },
+        (end) => { clearTimeout(timer); this.settled(hosted, end); reject(endError(end)); },
+        (err: Error) => {
+          clearTimeout(timer);
+          this.settled(hosted, { reason: 'crashed', error: { code: 'PLATFORM_ERROR', message: `session thread died: ${err.message}` } });
+          reject(new HubError('PLATFORM_ERROR', `session thread died: ${err.message}`));
+        },
       );
     });
-    await ready;
   }
 
   /** Runs a verb on a hosted connection. */
@@ -147,10 +180,11 @@ export class Supervisor {
     });
   }
 
-  /** Closes a connection on purpose: no reconnect. */
+  /** Closes a connection on purpose: no reconnect. An open in flight is closed once it is ready. */
   close(connKey: string): void {
     const timer = this.reopening.get(connKey);
     if (timer) { clearTimeout(timer); this.reopening.delete(connKey); }
+    if (this.opening.has(connKey)) this.closeRequested.add(connKey);
     const h = this.hosted.get(connKey);
     if (!h) return;
     h.closing = true;
@@ -202,7 +236,7 @@ export class Supervisor {
           this.hooks.onGone(spec);
           return;
         }
-        await this.open(spec, credentials);
+        await this.open(spec, credentials, this.opts.openTimeoutMs);
         sessionRestarts.inc({ platform: spec.platform, cause });
         this.hooks.onEvent(spec, notice('connect', spec, 'connection restored'));
       } catch (err) {
@@ -247,4 +281,3 @@ function notice(type: 'connect' | 'disconnect', spec: HostSpec, content: string)
   };
 }
 
-export type { SerializedError };

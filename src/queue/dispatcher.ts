@@ -9,7 +9,7 @@ import { platformQueue, workerQueue, type Keys } from '../redis/keys.js';
 import { PlatformRegistry } from '../platform/registry.js';
 import type { ASActivity, Verb } from '../platform/types.js';
 import { activityFromInput, type ActivityInput } from '../activity/from-input.js';
-import type { Session } from '../session/store.js';
+import type { Session, SessionStore } from '../session/store.js';
 import type { CredentialsStore } from '../credentials/store.js';
 import type { JobData } from './job.js';
 import { jobAad } from './job.js';
@@ -26,6 +26,7 @@ export class Dispatcher {
     private readonly keys: Keys,
     private readonly platforms: PlatformRegistry,
     private readonly credentials: CredentialsStore,
+    private readonly sessions: SessionStore,
     private readonly replies: Replies,
     private readonly opts: { jobTimeoutMs: number; ttlMs: number },
   ) {}
@@ -67,11 +68,19 @@ export class Dispatcher {
     p.checkVerb[verb]?.(activity, verb);
     if (input.id == null) return this.enqueue(session, verb, activity);
 
-    // A repeated client id returns the first outcome; the first caller runs the job.
+    // A repeated client id returns the first outcome; the first caller runs the job. The claim
+    // lives as long as a job may run, so a request that died cannot block the id for long.
     const key = this.keys.idempotency(session.id, createHash('sha256').update(input.id).digest('base64url'));
-    const claimed = await this.redis.set(key, 'pending', 'PX', this.opts.ttlMs, 'NX');
+    const claimed = await this.redis.set(key, 'pending', 'PX', this.opts.jobTimeoutMs + 5_000, 'NX');
     if (claimed) {
-      const result = await this.enqueue(session, verb, activity);
+      let result: JobOutcome;
+      try {
+        result = await this.enqueue(session, verb, activity);
+      } catch (err) {
+        // refused before it ran (no credentials, queue down): the client may try the id again
+        await this.redis.del(key);
+        throw err;
+      }
       await this.redis.set(key, sealJson(session.dek, result, `idem\n${key}`), 'PX', this.opts.ttlMs);
       return result;
     }
@@ -79,7 +88,7 @@ export class Dispatcher {
     while (Date.now() < deadline) {
       const stored = await this.redis.get(key);
       if (stored && stored !== 'pending') return openJson<JobOutcome>(session.dek, stored, `idem\n${key}`);
-      if (!stored) break;
+      if (!stored) return this.run(session, verb, input);
       await new Promise((r) => setTimeout(r, IDEMPOTENCY_POLL_MS));
     }
     return { ok: false, error: { code: 'TIMEOUT', message: `activity "${input.id}" is still running in another request` } };
@@ -89,73 +98,74 @@ export class Dispatcher {
     const platform = activity.platform as string;
     const actor = activity.actor.id as string;
     const p = this.platforms.get(platform).descriptor;
-    let queueName = platformQueue(platform);
-    let connKey: string | undefined;
+    if (!PlatformRegistry.needsConnection(p, verb)) return this.queueJob(platformQueue(platform), session, verb, platform, actor, undefined, activity);
 
-    if (PlatformRegistry.needsConnection(p, verb)) {
-      connKey = await this.credentials.connectionKey(session.id, platform, actor);
-      if (!connKey) {
-        throw new HubError('BAD_USER_INPUT', `no credentials for ${actor} on ${platform}: call setCredentials first`, { field: 'actor.id' });
-      }
-      const attached = await this.attachedOrAttach(session.id, connKey, platform, actor, verb);
-      if (!attached) throw new HubError('PLATFORM_ERROR', `${actor} is not connected on ${platform}: call connect first`);
-      const owner = await this.redis.get(this.keys.connectionOwner(connKey));
-      if (owner) queueName = workerQueue(owner);
+    const connKey = (await this.credentials.get(session.id, session.dek, platform, actor))?.connKey;
+    if (!connKey) {
+      throw new HubError('BAD_USER_INPUT', `no credentials for ${actor} on ${platform}: call setCredentials first`, { field: 'actor.id' });
     }
+    let newlyAttached = false;
+    if (verb === 'connect') newlyAttached = await this.attach(session.id, connKey, platform, actor);
+    else if ((await this.redis.sismember(this.keys.attached(session.id), connKey)) !== 1) {
+      throw new HubError('PLATFORM_ERROR', `${actor} is not connected on ${platform}: call connect first`);
+    }
+    const owner = await this.redis.get(this.keys.connectionOwner(connKey));
+    const outcome = await this.queueJob(owner ? workerQueue(owner) : platformQueue(platform), session, verb, platform, actor, connKey, activity);
+    if (newlyAttached && !outcome.ok) await this.detach(session.id, connKey);
+    return outcome;
+  }
 
+  /** Queues one job and, unless `wait` is false, waits for its outcome on this process's reply stream. */
+  private async queueJob(queueName: string, session: Session, verb: Verb, platform: string, actor: string, connKey: string | undefined, activity: ASActivity, wait = true): Promise<JobOutcome> {
     const jobId = randomBytes(12).toString('base64url');
+    const route = { sid: session.id, v: verb, p: platform, a: actor, ...(connKey ? { k: connKey } : {}) };
     const data: JobData = {
-      v: verb,
-      p: platform,
-      sid: session.id,
-      a: actor,
+      ...route,
       reply: this.replies.streamKey,
       deadline: Date.now() + this.opts.jobTimeoutMs,
-      body: sealJson(session.dek, activity, jobAad(session.id, jobId)),
-      ...(connKey ? { k: connKey } : {}),
+      body: sealJson(session.dek, activity, jobAad(jobId, route)),
     };
-    const waiting = this.replies.wait(jobId, session.id, session.dek, this.opts.jobTimeoutMs);
+    const waiting = wait ? this.replies.wait(jobId, session.id, session.dek, this.opts.jobTimeoutMs) : undefined;
     try {
       await this.queue(queueName).add(verb, data, { jobId, removeOnComplete: true, removeOnFail: { count: 1000, age: 3600 }, attempts: 1 });
     } catch (err) {
       this.replies.cancel(jobId);
       throw new HubError('UNAVAILABLE', `could not queue the activity: ${(err as Error).message}`);
     }
-    return waiting;
+    return waiting ?? { ok: true, activity };
   }
 
-  /** connect attaches the session to the connection; every other verb needs it attached already. */
-  private async attachedOrAttach(sid: string, connKey: string, platform: string, actor: string, verb: Verb): Promise<boolean> {
-    if (verb !== 'connect') return (await this.redis.sismember(this.keys.attached(sid), connKey)) === 1;
-    await this.redis
+  /** Attaches the session to the connection (before connecting, so no event is missed); true if it was not yet. */
+  private async attach(sid: string, connKey: string, platform: string, actor: string): Promise<boolean> {
+    const res = await this.redis
       .multi()
       .sadd(this.keys.connectionSessions(connKey), sid)
       .hset(this.keys.connection(connKey), { platform, actor })
       .sadd(this.keys.attached(sid), connKey)
       .pexpire(this.keys.attached(sid), this.opts.ttlMs)
       .exec();
-    return true;
+    return res?.[0]?.[1] === 1;
   }
 
-  /** Tells the owner of each connection that the session left; the owner closes unshared ones. */
-  async detachAll(sid: string, dek: Buffer, connKeys: string[]): Promise<void> {
+  /** Undoes an attach whose connect failed; the registry keys go when nobody is left. */
+  private async detach(sid: string, connKey: string): Promise<void> {
+    await this.redis.multi().srem(this.keys.connectionSessions(connKey), sid).srem(this.keys.attached(sid), connKey).exec();
+    if ((await this.redis.scard(this.keys.connectionSessions(connKey))) === 0 && !(await this.redis.exists(this.keys.connectionOwner(connKey)))) {
+      await this.redis.del(this.keys.connection(connKey), this.keys.connectionSessions(connKey));
+    }
+  }
+
+  /** Ends a session: its connections' owners are told it left (they close unshared ones), then its keys go. */
+  async closeSession(session: Session): Promise<void> {
+    const connKeys = await this.redis.smembers(this.keys.attached(session.id));
     await Promise.all(
       connKeys.map(async (k) => {
         const [owner, meta] = await Promise.all([this.redis.get(this.keys.connectionOwner(k)), this.redis.hgetall(this.keys.connection(k))]);
         if (!owner || !meta.platform) return;
-        const jobId = randomBytes(12).toString('base64url');
-        const data: JobData = {
-          v: 'disconnect',
-          p: meta.platform,
-          sid,
-          a: meta.actor ?? '',
-          k,
-          reply: this.replies.streamKey,
-          deadline: Date.now() + this.opts.jobTimeoutMs,
-          body: sealJson(dek, { type: 'disconnect', actor: { id: meta.actor ?? '', type: 'person' } }, jobAad(sid, jobId)),
-        };
-        await this.queue(workerQueue(owner)).add('disconnect', data, { jobId, removeOnComplete: true, removeOnFail: { count: 1000 } });
+        const actor = meta.actor ?? '';
+        await this.queueJob(workerQueue(owner), session, 'disconnect', meta.platform, actor, k, { type: 'disconnect', actor: { id: actor, type: 'person' } }, false);
       }),
     );
+    await this.sessions.close(session.id);
   }
 }

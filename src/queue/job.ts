@@ -19,4 +19,5 @@ export interface JobData {
   body: string;
 }
 
-export const jobAad = (sid: string, jobId: string) => `job\n${sid}\n${jobId}`;
+/** Binds the sealed activity to its job and to every routing field, so none can be swapped. */
+export const jobAad = (jobId: string, d: Pick<JobData, 'sid' | 'v' | 'p' | 'a' | 'k'>) => `job\n${jobId}\n${d.sid}\n${d.v}\n${d.p}\n${d.a}\n${d.k ?? ''}`;

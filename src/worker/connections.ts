@@ -12,7 +12,6 @@ import { Supervisor, type HostSpec } from '../pool/supervisor.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { NetPolicy } from '../net/policy.js';
 
-export const LEASE_MS = 15_000;
 
 // Renew only leases that are still ours; report the ones we lost.
 const RENEW = `
@@ -22,6 +21,7 @@ for i, key in ipairs(KEYS) do
 end
 return lost`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const DROP_IF_EMPTY = `if redis.call('SCARD', KEYS[1]) == 0 then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0`;
 
 export type Routed = { kind: 'done'; activity: ASActivity } | { kind: 'forward'; owner: string };
 
@@ -30,7 +30,6 @@ export class Connections {
   private readonly attached = new Map<string, Set<string>>();
   /** activities waiting to be published, per connection; present while a write is in flight */
   private readonly outboxes = new Map<string, ASActivity[]>();
-  private readonly opening = new Map<string, Promise<void>>();
   private maintenance: NodeJS.Timeout | undefined;
 
   constructor(
@@ -42,10 +41,11 @@ export class Connections {
     private readonly dataKeys: DataKeys,
     private readonly publisher: EventPublisher,
     private readonly log: Logger,
-    opts: { threads: number; net: NetPolicy; heartbeatMs: number },
+    private readonly opts: { threads: number; net: NetPolicy; heartbeatMs: number; openTimeoutMs: number; leaseMs: number },
   ) {
     redis.defineCommand('hubgraphRenew', { lua: RENEW });
     redis.defineCommand('hubgraphRelease', { numberOfKeys: 1, lua: RELEASE });
+    redis.defineCommand('hubgraphDropIfEmpty', { numberOfKeys: 2, lua: DROP_IF_EMPTY });
     this.supervisor = new Supervisor(
       {
         onEvent: (spec, activity) => this.emit(spec, activity),
@@ -55,38 +55,32 @@ export class Connections {
       log,
       opts,
     );
-    this.maintenance = setInterval(() => void this.maintain(), LEASE_MS / 3);
+    this.maintenance = setInterval(() => void this.maintain(), opts.leaseMs / 3);
     this.maintenance.unref();
   }
 
   /** connect: attach the session; open the connection here unless another worker owns it. */
-  async connect(sid: string, connKey: string, platform: string, actor: string, activity: ASActivity): Promise<Routed> {
+  async connect(sid: string, connKey: string, platform: string, actor: string, activity: ASActivity, timeoutMs: number): Promise<Routed> {
     if (!this.supervisor.has(connKey)) {
-      const opening = this.opening.get(connKey);
-      if (opening) await opening;
-      else {
-        const claimed = await this.redis.set(this.keys.connectionOwner(connKey), this.workerId, 'PX', LEASE_MS, 'NX');
+      if (!this.supervisor.owns(connKey)) {
+        const claimed = await this.redis.set(this.keys.connectionOwner(connKey), this.workerId, 'PX', this.opts.leaseMs, 'NX');
         if (!claimed) {
           const owner = await this.redis.get(this.keys.connectionOwner(connKey));
           if (owner && owner !== this.workerId) return { kind: 'forward', owner };
         }
-        const dek = await this.dataKeys.get(sid);
-        const creds = dek && (await this.credentials.get(sid, dek, platform, actor));
-        if (!creds || creds.connKey !== connKey) {
-          await this.release(connKey);
-          throw new HubError('BAD_USER_INPUT', `the credentials for ${actor} changed or were removed; set them again and connect`);
-        }
-        const spec = this.spec(connKey, platform, actor);
-        const open = this.supervisor.open(spec, creds.credentials);
-        this.opening.set(connKey, open);
-        try {
-          await open;
-        } catch (err) {
-          await this.release(connKey);
-          throw err;
-        } finally {
-          this.opening.delete(connKey);
-        }
+      }
+      const dek = await this.dataKeys.get(sid);
+      const creds = dek && (await this.credentials.get(sid, dek, platform, actor));
+      if (!creds || creds.connKey !== connKey) {
+        if (!this.supervisor.owns(connKey)) await this.release(connKey);
+        throw new HubError('BAD_USER_INPUT', `the credentials for ${actor} changed or were removed; set them again and connect`);
+      }
+      try {
+        // joins an open already in flight for this key: never two protocol connections for one key
+        await this.supervisor.open(this.spec(connKey, platform, actor), creds.credentials, timeoutMs);
+      } catch (err) {
+        if (!this.supervisor.owns(connKey)) await this.release(connKey);
+        throw err;
       }
     }
     this.sessionsOf(connKey).add(sid);
@@ -94,13 +88,12 @@ export class Connections {
   }
 
   /** Any verb but connect/disconnect on a connection this worker holds (or forwards to its owner). */
-  async command(connKey: string, verb: Verb, activity: ASActivity, timeoutMs: number, sid: string): Promise<Routed> {
+  async command(connKey: string, verb: Verb, activity: ASActivity, timeoutMs: number): Promise<Routed> {
     if (!this.supervisor.has(connKey)) {
       const owner = await this.redis.get(this.keys.connectionOwner(connKey));
       if (owner && owner !== this.workerId) return { kind: 'forward', owner };
       throw new HubError('PLATFORM_ERROR', `${activity.actor.id} is not connected: call connect first`);
     }
-    this.sessionsOf(connKey).add(sid);
     const result = await this.supervisor.command(connKey, verb, activity, timeoutMs);
     return { kind: 'done', activity: result ?? activity };
   }
@@ -164,6 +157,7 @@ export class Connections {
         }
         const gone = await this.publisher.publish(spec.platform, spec.actor, sids, batch);
         for (const sid of gone) sids.delete(sid);
+        if (gone.length) await this.redis.srem(this.keys.connectionSessions(spec.connKey), ...gone);
       }
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'publishing inbound activities failed');
@@ -183,9 +177,13 @@ export class Connections {
     return undefined;
   }
 
+  /** The connection is gone for good: release it, and drop its registry keys once nobody is attached. */
   private async forget(connKey: string): Promise<void> {
     this.attached.delete(connKey);
     await this.release(connKey);
+    await (this.redis as unknown as { hubgraphDropIfEmpty(a: string, b: string): Promise<number> }).hubgraphDropIfEmpty(
+      this.keys.connectionSessions(connKey), this.keys.connection(connKey),
+    );
   }
 
   private async release(connKey: string): Promise<void> {
@@ -198,7 +196,7 @@ export class Connections {
     if (!owned.length) return;
     try {
       const lost = (await (this.redis as unknown as { hubgraphRenew(n: number, ...a: (string | number)[]): Promise<number[]> }).hubgraphRenew(
-        owned.length, ...owned.map((k) => this.keys.connectionOwner(k)), this.workerId, LEASE_MS,
+        owned.length, ...owned.map((k) => this.keys.connectionOwner(k)), this.workerId, this.opts.leaseMs,
       ));
       for (const i of lost) {
         const k = owned[i - 1];
@@ -208,8 +206,13 @@ export class Connections {
       }
       for (const k of owned) {
         const sids = await this.redis.smembers(this.keys.connectionSessions(k));
-        const live = sids.length ? await this.redis.exists(...sids.map((sid) => this.keys.session(sid))) : 0;
-        if (live === 0) {
+        const alive = await Promise.all(sids.map((sid) => this.redis.exists(this.keys.session(sid))));
+        const dead = sids.filter((_, i) => alive[i] === 0);
+        if (dead.length) {
+          await this.redis.srem(this.keys.connectionSessions(k), ...dead);
+          for (const sid of dead) this.attached.get(k)?.delete(sid);
+        }
+        if (dead.length === sids.length) {
           this.log.info({ connKey: k }, 'no live session is attached to a connection; closing it');
           this.supervisor.close(k);
         }

@@ -39,7 +39,10 @@ export class JobRunner {
     const dek = await this.dataKeys.get(data.sid);
     if (!dek) {
       // the session is gone; a leftover disconnect still detaches it
-      if (data.v === 'disconnect' && data.k) await this.connections.disconnect(data.sid, data.k, { type: 'disconnect', actor: { id: data.a, type: 'person' } });
+      if (data.v === 'disconnect' && data.k) {
+        const routed = await this.connections.disconnect(data.sid, data.k, { type: 'disconnect', actor: { id: data.a, type: 'person' } });
+        if (routed.kind === 'forward') await this.forward(routed.owner, job);
+      }
       return;
     }
     let outcome: JobOutcome;
@@ -48,7 +51,7 @@ export class JobRunner {
       outcome = { ok: false, error: { code: 'TIMEOUT', message: 'the activity waited in the queue past its deadline; no worker was free in time' } };
     } else {
       try {
-        const activity = openJson<ASActivity>(dek, data.body, jobAad(data.sid, jobId));
+        const activity = openJson<ASActivity>(dek, data.body, jobAad(jobId, data));
         const routed = await this.route(data, activity, dek, remaining);
         if (routed.kind === 'forward') {
           await this.forward(routed.owner, job);
@@ -89,11 +92,11 @@ export class JobRunner {
     if (!connKey) throw new HubError('INTERNAL_SERVER_ERROR', 'a connection verb was queued without its connection key');
     switch (data.v) {
       case 'connect':
-        return this.connections.connect(data.sid, connKey, data.p, data.a, activity);
+        return this.connections.connect(data.sid, connKey, data.p, data.a, activity, remaining);
       case 'disconnect':
         return this.connections.disconnect(data.sid, connKey, activity);
       default:
-        return this.connections.command(connKey, data.v, activity, remaining, data.sid);
+        return this.connections.command(connKey, data.v, activity, remaining);
     }
   }
 

@@ -30,6 +30,9 @@ export async function startWorker(s: Services): Promise<WorkerRole> {
     threads: cfg.sessionThreads,
     net,
     heartbeatMs: cfg.heartbeatMs,
+    // a reopen after a crash gets as long as a connect verb would
+    openTimeoutMs: cfg.jobTimeoutMs,
+    leaseMs: cfg.leaseMs,
   });
   const runner = new JobRunner(s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, jobs, connections, { net, redisUrl: cfg.redisUrl }, log);
 

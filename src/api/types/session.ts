@@ -42,10 +42,7 @@ builder.mutationField('closeSession', (t) =>
   t.boolean({
     description: "Ends the session: deletes its credentials and disconnects its platform connections that no other session shares",
     resolve: async (_r, _a, ctx) => {
-      const session = await ctx.session();
-      const conns = await ctx.services.redis.smembers(ctx.services.keys.attached(session.id));
-      await ctx.services.dispatcher.detachAll(session.id, session.dek, conns);
-      await ctx.services.sessions.close(session.id);
+      await ctx.services.dispatcher.closeSession(await ctx.session());
       return true;
     },
   }),
