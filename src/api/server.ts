@@ -38,7 +38,7 @@ export async function startApi(s: Services, workerHealthy: (() => boolean) | und
   const replies = new Replies(s.blockingRedis('hubgraph-replies'), s.keys, log);
   replies.start();
   const ttlMs = s.config.sessionTtlSeconds * 1000;
-  const dispatcher = new Dispatcher(s.redis, s.keys, s.platforms, s.credentials, replies, { jobTimeoutMs: s.config.jobTimeoutMs, ttlMs });
+  const dispatcher = new Dispatcher(s.redis, s.keys, s.platforms, s.credentials, s.sessions, replies, { jobTimeoutMs: s.config.jobTimeoutMs, ttlMs });
   const hub = new EventHub(s.redis, () => s.blockingRedis('hubgraph-events'), s.keys, s.sessions, log);
   const services: ApiServices = { ...s, dispatcher, hub };
 
