@@ -1,5 +1,6 @@
-// Command line and sizes: the full run (a few minutes) and --quick (about a minute).
+// Command line and sizes: the full run (about 2¼ minutes) and --quick (about a minute).
 import { parseArgs } from 'node:util';
+import type { FetchSizes } from './sections/fetch.js';
 
 export interface LoadSizes {
   warmUp: number;
@@ -22,29 +23,42 @@ export interface FanoutSizes {
 
 export interface Options {
   quick: boolean;
+  /** run one section only (development, profiling); the full bench runs them all */
+  only: 'fetch' | undefined;
   /** write a CPU profile of the hubgraph process (node --cpu-prof) to this directory */
   profileDir: string | undefined;
   verbs: LoadSizes;
   queue: LoadSizes;
   fanout: FanoutSizes;
+  /** feeds and metadata fetching local fixtures: 20 concurrent clients, as the targets say */
+  fetch: FetchSizes;
   /** HUBGRAPH_SUBSCRIBER_BUFFER for the bench: bursts queue many frames per socket */
   subscriberBufferBytes: number;
 }
 
-const USAGE = `npm run bench [-- --quick] [-- --profile <dir>]
-  --quick          about half a minute: fewer calls and events, a shorter paced run
+/** concurrent clients of the fetch section (the targets are set at 20) */
+export const FETCH_CLIENTS = 20;
+
+const USAGE = `npm run bench [-- --quick] [-- --only fetch] [-- --profile <dir>]
+  --quick          about a minute: fewer calls and events, a shorter paced run
+  --only fetch     only the feeds/metadata fetch section (for working on it, or profiling it)
   --profile <dir>  also write a CPU profile of the hubgraph server process to <dir>
                    (profiling slows the server: compare such a run only with another profiled run)`;
 
 export function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, profile: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, only: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
   const quick = values.quick === true;
+  if (values.only !== undefined && values.only !== 'fetch') {
+    process.stderr.write(`bench: --only takes "fetch", not "${values.only}"\n${USAGE}\n`);
+    process.exit(2);
+  }
   return {
     quick,
+    only: values.only as 'fetch' | undefined,
     profileDir: values.profile,
     verbs: quick
       ? { warmUp: 300, sequential: 300, concurrent: 600, inFlight: 50, maxMs: 15_000 }
@@ -55,6 +69,17 @@ export function parseOptions(argv: string[]): Options {
     fanout: quick
       ? { subscribers: [1, 100, 1000], burstEvents: { 1: 5000, 100: 300, 1000: 60 }, bursts: 3, pacedMs: 1000 }
       : { subscribers: [1, 100, 1000], burstEvents: { 1: 20_000, 100: 1000, 1000: 200 }, bursts: 5, pacedMs: 3000 },
+    fetch: quick
+      ? {
+          metadata: { warmUp: 100, sequential: 300, concurrent: 600, inFlight: FETCH_CLIENTS, maxMs: 8_000 },
+          feed: { warmUp: 60, sequential: 200, concurrent: 400, inFlight: FETCH_CLIENTS, maxMs: 8_000 },
+          cached: { warmUp: 50, sequential: 200, concurrent: 400, inFlight: FETCH_CLIENTS, maxMs: 5_000 },
+        }
+      : {
+          metadata: { warmUp: 200, sequential: 1000, concurrent: 2000, inFlight: FETCH_CLIENTS, maxMs: 15_000 },
+          feed: { warmUp: 100, sequential: 600, concurrent: 1000, inFlight: FETCH_CLIENTS, maxMs: 15_000 },
+          cached: { warmUp: 100, sequential: 500, concurrent: 1000, inFlight: FETCH_CLIENTS, maxMs: 8_000 },
+        },
     subscriberBufferBytes: 64 * 1024 * 1024,
   };
 }

@@ -5,14 +5,20 @@ import type { QueueResults } from './queue/section.js';
 import type { VerbResults } from './sections/verb-http.js';
 import type { FanoutPair } from './sections/fanout.js';
 import type { FanoutRow } from './sections/fanout-measure.js';
+import type { FetchResults, FetchRun } from './sections/fetch.js';
 
 const VERB_P50_MS = 2;
 const ONE_SUBSCRIBER_RATE = 30_000;
 const THOUSAND_TOTAL_RATE = 100_000;
 const THOUSAND_FLOOR_RATIO = 2.5;
 const P99_MS = 50;
+/** issue 3: client included, 20 concurrent clients, cache off */
+const METADATA_P50_MS = 2.5;
+const METADATA_RATE = 1000;
+const FEED_P50_MS = 4.5;
+const FEED_RATE = 500;
 
-const info = (section: string, what: string, value: number, figure: string, unit: string): Row => ({ section, what, value, figure, unit });
+const info = (section: string, what: string, value: number | null, figure: string, unit: string): Row => ({ section, what, value, figure, unit });
 
 function verbRows(section: string, r: VerbResults): Row[] {
   const s = r.sequential;
@@ -117,12 +123,87 @@ function latencyRow(section: string, name: string, r: FanoutRow): Row {
   };
 }
 
-export function buildRows(r: { queue: QueueResults; http: VerbResults; ws: VerbResults; fanout: FanoutPair[] }): Row[] {
+interface FetchTargets {
+  p50Ms: number;
+  rate: number;
+}
+
+/** CPU milliseconds one call cost a process during the concurrent run (cores busy × wall time / calls). */
+function cpuPerCall(r: FetchRun, process: string): number | null {
+  const cores = r.cpu[process];
+  return typeof cores === 'number' && r.concurrent.calls ? (cores * r.concurrent.elapsedMs) / r.concurrent.calls : null;
+}
+
+/** Rows of one path: hubgraph with the cache off (the targets), the floor, the ratios, cached (info). */
+function fetchRows(name: string, floorName: string, runs: { floor: FetchRun; off: FetchRun; cached: FetchRun }, t: FetchTargets): Row[] {
+  const { floor: f, off: h, cached: c } = runs;
+  const hub = `${name}: hubgraph, cache off`;
+  const fl = `${name}: floor, ${floorName}`;
+  const vs = `${name}: hubgraph vs floor`;
+  const on = `${name}: hubgraph, cache on`;
+  const k = h.concurrent.inFlight;
+  const perCall = (n: number, r: FetchRun) => (r.upstream.calls ? n / r.upstream.calls : 0);
+  const p50Ratio = h.sequential.latency.p50 / f.sequential.latency.p50;
+  const rateRatio = f.concurrent.rate / h.concurrent.rate;
+  const hubCpu = cpuPerCall(h, 'server');
+  const floorCpu = cpuPerCall(f, 'client');
+  const cpuRatio = hubCpu !== null && floorCpu ? hubCpu / floorCpu : null;
+  const ms = (v: number | null) => (v === null ? '?' : fmt.ms(v));
   return [
-    ...verbRows('verb over HTTP (echo)', r.http),
-    ...verbRows('verb over WebSocket (echo, graphql-ws)', r.ws),
-    ...queueRows(r.queue),
-    ...pathRows(r.http, r.queue),
-    ...r.fanout.flatMap(fanoutRows),
+    {
+      section: hub,
+      what: `${h.sequential.calls} sequential: p50`,
+      value: h.sequential.latency.p50,
+      figure: fmt.ms(h.sequential.latency.p50),
+      unit: 'ms',
+      target: `≤ ${t.p50Ms} ms`,
+      pass: h.sequential.latency.p50 <= t.p50Ms,
+    },
+    info(hub, `${h.sequential.calls} sequential: p95 / p99`, h.sequential.latency.p99, `${fmt.ms(h.sequential.latency.p95)} / ${fmt.ms(h.sequential.latency.p99)}`, 'ms'),
+    {
+      section: hub,
+      what: `${h.concurrent.calls} from ${k} clients: throughput`,
+      value: h.concurrent.rate,
+      figure: fmt.rate(h.concurrent.rate),
+      unit: 'calls/s',
+      target: `≥ ${fmt.rate(t.rate)}`,
+      pass: h.concurrent.rate >= t.rate,
+    },
+    info(hub, `${h.concurrent.calls} from ${k} clients: p50 / p99`, h.concurrent.latency.p99, `${fmt.ms(h.concurrent.latency.p50)} / ${fmt.ms(h.concurrent.latency.p99)}`, 'ms'),
+    info(hub, `CPU per call from ${k} clients (hubgraph process, all threads)`, hubCpu, ms(hubCpu), 'ms'),
+    info(hub, 'upstream GETs / Redis commands per call', perCall(h.redis.commands, h), `${perCall(h.upstream.requests, h).toFixed(2)} / ${perCall(h.redis.commands, h).toFixed(1)}`, 'per call'),
+    info(fl, `${f.sequential.calls} sequential: p50 / p95 / p99`, f.sequential.latency.p50, `${fmt.ms(f.sequential.latency.p50)} / ${fmt.ms(f.sequential.latency.p95)} / ${fmt.ms(f.sequential.latency.p99)}`, 'ms'),
+    info(fl, `${f.concurrent.calls} with ${k} in flight: throughput`, f.concurrent.rate, fmt.rate(f.concurrent.rate), 'calls/s'),
+    info(fl, `CPU per call with ${k} in flight (bench process)`, floorCpu, ms(floorCpu), 'ms'),
+    info(vs, 'sequential p50: hubgraph / floor', p50Ratio, fmt.ratio(p50Ratio), 'ratio'),
+    info(vs, 'sequential p50: hubgraph − floor', h.sequential.latency.p50 - f.sequential.latency.p50, fmt.ms(h.sequential.latency.p50 - f.sequential.latency.p50), 'ms'),
+    info(vs, `throughput at ${k}: floor / hubgraph`, rateRatio, fmt.ratio(rateRatio), 'ratio'),
+    info(vs, `CPU per call at ${k}: hubgraph / floor`, cpuRatio, cpuRatio === null ? '?' : fmt.ratio(cpuRatio), 'ratio'),
+    info(on, `${c.sequential.calls} sequential: p50 / p95 / p99`, c.sequential.latency.p50, `${fmt.ms(c.sequential.latency.p50)} / ${fmt.ms(c.sequential.latency.p95)} / ${fmt.ms(c.sequential.latency.p99)}`, 'ms'),
+    info(on, `${c.concurrent.calls} from ${k} clients: throughput`, c.concurrent.rate, fmt.rate(c.concurrent.rate), 'calls/s'),
+    info(on, 'upstream GETs / Redis commands per call', perCall(c.redis.commands, c), `${perCall(c.upstream.requests, c).toFixed(3)} / ${perCall(c.redis.commands, c).toFixed(1)}`, 'per call'),
+  ];
+}
+
+export function fetchSectionRows(r: FetchResults): Row[] {
+  return [
+    ...fetchRows('metadata', 'GET + open-graph-scraper on <head>', r.metadata, { p50Ms: METADATA_P50_MS, rate: METADATA_RATE }),
+    ...fetchRows('feed', 'GET + rss-parser parseString', r.feed, { p50Ms: FEED_P50_MS, rate: FEED_RATE }),
+  ];
+}
+
+export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults; ws: VerbResults; fanout: FanoutPair[] }; fetch: FetchResults }): Row[] {
+  const e = r.engine;
+  return [
+    ...(e
+      ? [
+          ...verbRows('verb over HTTP (echo)', e.http),
+          ...verbRows('verb over WebSocket (echo, graphql-ws)', e.ws),
+          ...queueRows(e.queue),
+          ...pathRows(e.http, e.queue),
+          ...e.fanout.flatMap(fanoutRows),
+        ]
+      : []),
+    ...fetchSectionRows(r.fetch),
   ];
 }

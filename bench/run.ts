@@ -17,24 +17,41 @@ import { runQueueSection, type QueueResults } from './queue/section.js';
 import { runVerbHttp, type VerbResults } from './sections/verb-http.js';
 import { runVerbWs } from './sections/verb-ws.js';
 import { runFanout, type FanoutPair } from './sections/fanout.js';
+import { runFetch, type FetchResults } from './sections/fetch.js';
+import { startFixtures, type FixtureServer } from './support/fixtures.js';
 import { buildRows } from './report.js';
 import { footer, notes } from './notes.js';
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-interface Measured {
+interface EngineMeasured {
   queue: QueueResults;
   http: VerbResults;
   ws: VerbResults;
   fanout: FanoutPair[];
   hubgraphEnv: Record<string, string>;
+}
+
+interface Measured {
+  /** absent with --only fetch */
+  engine?: EngineMeasured;
+  fetch: FetchResults;
   /** cores the rest of the machine kept busy meanwhile */
   othersBusy: number | null;
 }
 
+type Others = ReturnType<typeof othersMeter>;
+
 async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
   const others = othersMeter([process.pid, redis.pid]);
+  const engine = opts.only === 'fetch' ? undefined : await measureEngine(opts, redis, others);
+  const fetch = await measureFetch(opts, redis, others);
+  return { ...(engine ? { engine } : {}), fetch, othersBusy: others.total([]) };
+}
+
+/** Sections 1–4: the echo verb, BullMQ→Piscina and fan-out, on one hubgraph with the dummy platform. */
+async function measureEngine(opts: Options, redis: BenchRedis, others: Others): Promise<EngineMeasured> {
   progress('BullMQ→Piscina against pool.run (in this process)');
   const queue = await runQueueSection(redis, opts.queue);
   let hub: HubgraphServer | undefined;
@@ -51,8 +68,7 @@ async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
     progress('echo verb over WebSocket');
     const ws = await runVerbWs(hub.wsUrl, token, opts.verbs);
     const fanout = await runFanout(hub, floor, redis.pid, opts.fanout, progress);
-    const othersBusy = others([hub.child.proc.pid, floor.child.proc.pid]);
-    return { queue, http, ws, fanout, hubgraphEnv: hub.env, othersBusy };
+    return { queue, http, ws, fanout, hubgraphEnv: hub.env };
   } catch (err) {
     // a request that failed because a server died: say so, with what it printed
     await sleep(500); // the exit event may trail the failed request
@@ -60,11 +76,35 @@ async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
     if (floor) assertAlive(floor.child);
     throw err;
   } finally {
-    await floor?.stop();
+    if (floor) {
+      others.retire(floor.child.proc.pid);
+      await floor.stop();
+    }
     if (hub) {
+      others.retire(hub.child.proc.pid);
       await hub.child.stop();
       await dropPrefix(redis.url, hub.prefix);
     }
+  }
+}
+
+/** Section 5: feeds and metadata fetching local fixtures, against their floor. */
+async function measureFetch(opts: Options, redis: BenchRedis, others: Others): Promise<FetchResults> {
+  const fixtures: FixtureServer = await startFixtures();
+  progress(`fixture server at ${fixtures.origin}`);
+  try {
+    return await runFetch({
+      redisUrl: redis.url,
+      redisPid: redis.pid,
+      fixtures,
+      sizes: opts.fetch,
+      profileDir: opts.profileDir,
+      progress,
+      retiring: (child) => others.retire(child.proc.pid),
+    });
+  } finally {
+    others.retire(fixtures.child.proc.pid);
+    await fixtures.stop();
   }
 }
 
@@ -75,7 +115,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadavg();
   const t0 = performance.now();
-  progress(`${opts.quick ? 'quick run' : 'full run'}; Redis ${redis.url}`);
+  progress(`${opts.quick ? 'quick run' : 'full run'}${opts.only ? ` of the ${opts.only} section only` : ''}; Redis ${redis.url}`);
 
   const m = await measure(opts, redis);
   const seconds = (performance.now() - t0) / 1000;
@@ -85,7 +125,7 @@ async function main(): Promise<void> {
   out('');
   printTable(rows, out);
   out('');
-  for (const line of notes(m.hubgraphEnv, m.fanout, machine.cpus)) out(line);
+  for (const line of notes(m, machine.cpus)) out(line);
   for (const line of footer(rows, seconds, machine, rev)) out(line);
   const file = writeResults(startedAt, {
     startedAt: startedAt.toISOString(),
@@ -93,9 +133,11 @@ async function main(): Promise<void> {
     quick: opts.quick,
     revision: rev,
     machine,
-    hubgraph: m.hubgraphEnv,
+    only: opts.only ?? null,
+    hubgraph: m.engine?.hubgraphEnv ?? null,
+    hubgraphFetch: m.fetch.hubgraphEnv,
     rows: rows.map((r) => ({ ...r, result: verdict(r) })),
-    details: { queue: m.queue, http: m.http, ws: m.ws, fanout: m.fanout },
+    details: { ...(m.engine ? { queue: m.engine.queue, http: m.engine.http, ws: m.engine.ws, fanout: m.engine.fanout } : {}), fetch: m.fetch },
   });
   out(`results: ${file}`);
 }

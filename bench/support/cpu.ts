@@ -66,20 +66,27 @@ export function cpuMeter(pids: Record<string, number | undefined>): () => CpuSha
 
 /**
  * Cores the rest of the machine kept busy over a whole run: machine busy time minus what the
- * bench's own processes used. `early` are running at the start; `later` (the servers) start
- * after it, so their whole lifetime counts.
+ * bench's own processes used. `early` are running at the start; the servers start after it, so
+ * their whole lifetime counts: `retire` one just before it stops (its CPU time is unreadable
+ * once it has exited), and name those still running when the run ends to `total`.
  */
-export function othersMeter(early: (number | undefined)[]): (later: (number | undefined)[]) => number | null {
+export function othersMeter(early: (number | undefined)[]): { retire(pid: number | undefined): void; total(later: (number | undefined)[]): number | null } {
   const t0 = performance.now();
   const machine0 = machineBusyMs();
   const early0 = early.map(cpuMs);
-  return (later) => {
-    const wall = performance.now() - t0;
-    const machine1 = machineBusyMs();
-    if (machine0 === undefined || machine1 === undefined || wall <= 0) return null;
-    let ours = 0;
-    early.forEach((pid, i) => (ours += (cpuMs(pid) ?? 0) - (early0[i] ?? 0)));
-    for (const pid of later) ours += cpuMs(pid) ?? 0;
-    return Math.max(0, (machine1 - machine0 - ours) / wall);
+  let retiredMs = 0;
+  return {
+    retire(pid) {
+      retiredMs += cpuMs(pid) ?? 0;
+    },
+    total(later) {
+      const wall = performance.now() - t0;
+      const machine1 = machineBusyMs();
+      if (machine0 === undefined || machine1 === undefined || wall <= 0) return null;
+      let ours = retiredMs;
+      early.forEach((pid, i) => (ours += (cpuMs(pid) ?? 0) - (early0[i] ?? 0)));
+      for (const pid of later) ours += cpuMs(pid) ?? 0;
+      return Math.max(0, (machine1 - machine0 - ours) / wall);
+    },
   };
 }

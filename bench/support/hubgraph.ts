@@ -1,5 +1,6 @@
 // hubgraph as the bench runs it: the compiled entry point (as `npm start` runs it), one process
-// in role "all", the dummy platform only, a throwaway key prefix in the bench's private Redis.
+// in role "all", the dummy platform unless told otherwise, a throwaway key prefix in the bench's
+// private Redis.
 import { randomBytes } from 'node:crypto';
 import { startChild, type ChildServer } from './child.js';
 import { HUBGRAPH_MAIN } from './paths.js';
@@ -15,8 +16,12 @@ export interface HubgraphServer {
 
 export interface HubgraphOptions {
   redisUrl: string;
-  /** bytes queued per socket before hubgraph closes it with 1013 "slow consumer" */
-  subscriberBufferBytes: number;
+  /** bytes queued per socket before hubgraph closes it with 1013 "slow consumer" (default: hubgraph's) */
+  subscriberBufferBytes?: number;
+  /** HUBGRAPH_PLATFORMS (default: dummy) */
+  platforms?: string;
+  /** further settings, printed with the results */
+  env?: Record<string, string>;
   /** directory for a CPU profile of the server (node --cpu-prof), if wanted */
   cpuProfileDir?: string;
 }
@@ -25,8 +30,9 @@ export async function startHubgraph(opts: HubgraphOptions): Promise<HubgraphServ
   const prefix = `hgbench-${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
     HUBGRAPH_ROLE: 'all',
-    HUBGRAPH_PLATFORMS: 'dummy',
-    HUBGRAPH_SUBSCRIBER_BUFFER: String(opts.subscriberBufferBytes),
+    HUBGRAPH_PLATFORMS: opts.platforms ?? 'dummy',
+    ...(opts.subscriberBufferBytes === undefined ? {} : { HUBGRAPH_SUBSCRIBER_BUFFER: String(opts.subscriberBufferBytes) }),
+    ...opts.env,
     LOG_LEVEL: 'info', // rare lines only; a shutdown names the signal that caused it
   };
   const profile = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
