@@ -2,7 +2,8 @@
 // Redis cache (ctx.cache) for HUBGRAPH_FETCH_CACHE seconds; after that it is revalidated with
 // If-None-Match / If-Modified-Since and kept on 304. A stale copy stays in Redis ten windows long
 // so that revalidation has something to keep. Within one thread, concurrent misses of one feed
-// share one request; across threads and processes a cold burst costs at most one request each.
+// share one request; across threads and processes a claim in Redis lets one refresh while the
+// rest wait for its result, so a cold burst costs one request too.
 import { HubError } from '../../src/errors.js';
 import type { Fetched } from '../../src/net/safe-fetch.js';
 import type { JobContext } from '../../src/platform/types.js';
@@ -38,9 +39,38 @@ async function load(url: string, key: string, ctx: JobContext): Promise<FeedDoc>
   const windowSeconds = ctx.net.cacheSeconds;
   if (windowSeconds <= 0) return parseFeed(await get(url, ctx, {}), url);
 
+  const started = Date.now();
   const cached = await ctx.cache.get<Cached>(NAMESPACE, key);
-  if (cached && Date.now() - cached.checkedAt < windowSeconds * 1000) return cached.doc;
+  if (cached && started - cached.checkedAt < windowSeconds * 1000) return cached.doc;
+  // one refresh at a time across every thread and process; the others wait for its result
+  if (!(await ctx.cache.claim(NAMESPACE, key, ctx.net.timeoutMs))) {
+    const fresh = await waitForRefresh(ctx, key, started);
+    if (fresh) return fresh.doc;
+  }
+  try {
+    return await refresh(url, key, ctx, cached);
+  } finally {
+    await ctx.cache.release(NAMESPACE, key);
+  }
+}
 
+const CLAIM_POLL_MS = 20;
+
+async function waitForRefresh(ctx: JobContext, key: string, since: number): Promise<Cached | undefined> {
+  const until = since + ctx.net.timeoutMs;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+    const entry = await ctx.cache.get<Cached>(NAMESPACE, key);
+    if (entry && entry.checkedAt >= since) return entry;
+    if (await ctx.cache.claim(NAMESPACE, key, ctx.net.timeoutMs)) {
+      await ctx.cache.release(NAMESPACE, key); // the refresher gave up: fetch for ourselves
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+async function refresh(url: string, key: string, ctx: JobContext, cached: Cached | undefined): Promise<FeedDoc> {
   const validators: Record<string, string> = {};
   if (cached?.etag) validators['if-none-match'] = cached.etag;
   if (cached?.lastModified) validators['if-modified-since'] = cached.lastModified;

@@ -7,6 +7,10 @@ import { Redis } from 'ioredis';
 export interface SharedCache {
   get<T>(namespace: string, key: string): Promise<T | undefined>;
   set(namespace: string, key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  /** true for exactly one caller per key until it releases or ttlMs passes: that caller refreshes
+   *  the entry, the others wait for it (across every thread and process) */
+  claim(namespace: string, key: string, ttlMs: number): Promise<boolean>;
+  release(namespace: string, key: string): Promise<void>;
 }
 
 export class RedisCache implements SharedCache {
@@ -28,6 +32,18 @@ export class RedisCache implements SharedCache {
     } catch {
       return undefined;
     }
+  }
+
+  async claim(namespace: string, key: string, ttlMs: number): Promise<boolean> {
+    try {
+      return (await this.redis.set(`${this.key(namespace, key)}:claim`, '1', 'PX', Math.max(1, ttlMs), 'NX')) === 'OK';
+    } catch {
+      return true; // without Redis, everyone fetches for themselves
+    }
+  }
+
+  async release(namespace: string, key: string): Promise<void> {
+    await this.redis.del(`${this.key(namespace, key)}:claim`).catch(() => {});
   }
 
   async set(namespace: string, key: string, value: unknown, ttlSeconds: number): Promise<void> {
