@@ -42,7 +42,7 @@ export const verbSchemas: Record<string, JSONSchemaType> = {
       object: {
         type: 'object',
         required: ['type'],
-        properties: { type: { enum: ['crash', 'presence', 'topic'] }, mode: { enum: ['throw', 'exit', 'hang'] } },
+        properties: { type: { enum: ['crash', 'presence'] }, mode: { enum: ['throw', 'exit', 'hang'] } },
       },
     },
   },

@@ -4,7 +4,7 @@ import { HubError } from '../../src/errors.js';
 import type { PlatformSession, SessionContext, SessionModule, Verb } from '../../src/platform/types.js';
 import type { DummyState } from './state.js';
 import { send } from './verbs/send.js';
-import { crash } from './verbs/crash.js';
+import { update } from './verbs/update.js';
 import { query } from './verbs/query.js';
 import { join, leave } from './verbs/join.js';
 import { presence } from './inbound/presence.js';
@@ -24,7 +24,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       state.commands++;
       switch (verb) {
         case 'send': return send(state, activity);
-        case 'update': return crash(state, activity);
+        case 'update': return update(state, activity);
         case 'query': return query(state, activity);
         case 'join': return join(state, activity);
         case 'leave': return leave(state, activity);

@@ -1,4 +1,5 @@
-// update with object.type "crash": the ways a platform can fail inside a pool thread.
+// update: object.type "presence" announces a presence; object.type "crash" is one of the ways a
+// platform can fail inside a pool thread:
 //   throw: an uncaught error in this session's own timer (only this session must restart)
 //   exit:  process.exit in the thread (every session on the thread dies and must come back)
 //   hang:  an endless loop (the thread stops answering and must be replaced)
@@ -7,7 +8,7 @@ import type { ASActivity } from '../../../src/platform/types.js';
 import type { DummyState } from '../state.js';
 import { presence } from '../inbound/presence.js';
 
-export async function crash(state: DummyState, activity: ASActivity): Promise<ASActivity> {
+export async function update(state: DummyState, activity: ASActivity): Promise<ASActivity> {
   const obj = activity.object;
   if (obj?.type === 'presence') {
     state.ctx.emit(presence(state.ctx.actor, String(obj.presence ?? 'online'), obj.content));
