@@ -62,6 +62,24 @@ describe('credentials', () => {
     expect(dump).not.toContain('correct-horse');
   });
 
+  it('stay sealed inside queued jobs too (a job no worker has taken yet)', async () => {
+    const api = await startHubgraph({ role: 'api', prefix: `${hub.prefix}-queued`, env: { HUBGRAPH_JOB_TIMEOUT: '300' } });
+    try {
+      const token = await openSession(api.url);
+      const r = await gql(api.url, 'mutation($i: ActivityInput!) { fetch(input: $i) { id } }', {
+        i: { platform: 'dummy', actor: { id: 'q@dummy', type: 'person' }, object: { type: 'echo', content: `queued-${PASSWORD}` } },
+      }, token);
+      expect(errorCode(r)).toBe('TIMEOUT');
+      const dump = await allRedisValues(`${hub.prefix}-queued`);
+      expect(dump).toContain(':bull:platform-dummy:'); // the job is there, waiting
+      expect(dump).not.toContain(PASSWORD);
+      expect(dump).not.toContain('queued-');
+    } finally {
+      await api.stop();
+      await dropPrefix(`${hub.prefix}-queued`);
+    }
+  });
+
   it('are never returned: the session lists actor ids only', async () => {
     const token = await openSession(hub.url);
     await ok(hub.url, SET, { p: 'dummy', a: 'me@dummy', c: { name: 'me', secret: PASSWORD } }, token);
