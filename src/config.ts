@@ -30,6 +30,11 @@ export interface Config {
   logLevel: string;
   heartbeatMs: number;
   leaseMs: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
 }
 
 interface OptionSpec {
@@ -65,6 +70,11 @@ export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'fatal | error | warn | info | debug | trace | silent' },
   leaseMs: { flag: 'connection-lease', env: 'HUBGRAPH_CONNECTION_LEASE', default: '15000', help: 'milliseconds a worker owns a connection without renewing its lease (renewed every third of it)' },
   heartbeatMs: { flag: 'heartbeat', env: 'HUBGRAPH_HEARTBEAT', default: '2000', help: 'milliseconds between liveness checks of session threads; a thread silent for 3 of them is replaced' },
+  maxDepth: { flag: 'max-depth', env: 'HUBGRAPH_MAX_DEPTH', default: '20', help: 'deepest field nesting an operation may have, introspection included (the standard introspection query needs 15)' },
+  maxAliases: { flag: 'max-aliases', env: 'HUBGRAPH_MAX_ALIASES', default: '15', help: 'aliases an operation may use (aliases of __typename are free)' },
+  maxDirectives: { flag: 'max-directives', env: 'HUBGRAPH_MAX_DIRECTIVES', default: '50', help: 'directives an operation may use' },
+  maxTokens: { flag: 'max-tokens', env: 'HUBGRAPH_MAX_TOKENS', default: '2000', help: 'lexical tokens a GraphQL document may have (checked while parsing; variables do not count)' },
+  maxCost: { flag: 'max-cost', env: 'HUBGRAPH_MAX_COST', default: '50000', help: 'cost an operation may have: 1 per scalar field, 2 per object field, each level multiplying its fields by 1.5 (the standard introspection query costs about 15600)' },
 };
 
 export class ConfigError extends Error {}
@@ -150,6 +160,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: tru
     fetchCacheSeconds: int('fetch cache', raw.fetchCacheSeconds, 0),
     logLevel: raw.logLevel,
     heartbeatMs: int('heartbeat', raw.heartbeatMs, 50),
+    maxDepth: int('max depth', raw.maxDepth, 1),
+    maxAliases: int('max aliases', raw.maxAliases, 0),
+    maxDirectives: int('max directives', raw.maxDirectives, 0),
+    maxTokens: int('max tokens', raw.maxTokens, 1),
+    maxCost: int('max cost', raw.maxCost, 1),
     leaseMs: int('connection lease', raw.leaseMs, 300),
   };
   for (const cidr of config.allowedAddresses) {

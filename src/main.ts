@@ -7,6 +7,7 @@ import { redisAnswers } from './redis/connection.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
 import { createServices } from './services.js';
 import { HubError } from './errors.js';
+import { startHealthServer, type HealthServer } from './http/health.js';
 
 async function main(): Promise<void> {
   let parsed: ReturnType<typeof parseConfig>;
@@ -48,10 +49,24 @@ async function main(): Promise<void> {
 
   const { startWorker } = await import('./worker/start.js');
   const worker = config.role === 'api' ? undefined : await startWorker(services);
-  if (worker) process.stdout.write(`hubgraph worker ready (${worker.id})\n`);
+  // a worker-only process has no api server, so it gets a listener of its own for /healthz and
+  // /metrics (with role `all`, the api server serves them for both roles)
+  let healthServer: HealthServer | undefined;
+  if (worker && config.role === 'worker') {
+    try {
+      healthServer = await startHealthServer({ services, worker });
+    } catch (err) {
+      process.stderr.write(`hubgraph: ${(err as Error).message}\n`);
+      await worker.stop().catch(() => undefined);
+      await services.close().catch(() => undefined);
+      embedded?.stop();
+      process.exit(1);
+    }
+  }
+  if (worker) process.stdout.write(`hubgraph worker ready (${worker.id})${healthServer ? ` health at ${healthServer.url}` : ''}\n`);
 
   const { startApi } = await import('./api/server.js');
-  const api = config.role === 'worker' ? undefined : await startApi(services, worker ? () => worker.healthy() : undefined);
+  const api = config.role === 'worker' ? undefined : await startApi(services, worker);
   if (api) process.stdout.write(`hubgraph ready at ${api.url}\n`);
 
   let stopping = false;
@@ -63,6 +78,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await api?.stop();
+      await healthServer?.stop();
       await worker?.stop();
       await services.close();
     } finally {

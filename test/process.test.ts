@@ -51,6 +51,15 @@ describe('the hubgraph process', () => {
     prefixes.push(prefix);
     const worker = await startHubgraph({ role: 'worker', prefix });
     expect(worker.stdout.join('')).toContain('worker ready');
+    // a worker process serves /healthz and /metrics (and nothing else) on its own port
+    const workerLine = /^hubgraph worker ready \(\S+\) health at (http:\/\/127\.0\.0\.1:\d+)\/healthz\n$/.exec(worker.stdout.join(''));
+    expect(workerLine, worker.stdout.join('')).not.toBeNull();
+    const workerOrigin = workerLine![1]!;
+    const workerHealth = await fetch(`${workerOrigin}/healthz`);
+    expect(workerHealth.status).toBe(200);
+    expect(await workerHealth.json()).toEqual({ status: 'ok', role: 'worker', redis: 'ok', workers: 'ok', threads: { jobs: 2, sessions: 2 } });
+    expect((await fetch(`${workerOrigin}/graphql`)).status).toBe(404);
+    expect((await fetch(`${workerOrigin}/healthz`, { method: 'POST' })).status).toBe(404);
     const api = await startHubgraph({ role: 'api', prefix });
     expect(api.stdout.join('')).not.toContain('worker ready');
     const token = await openSession(api.url);
@@ -65,6 +74,11 @@ describe('the hubgraph process', () => {
     await ok(api.url, verb('send', 'id'), { input: { platform: 'dummy', actor: { id: 'two@dummy', type: 'person' }, object: { type: 'message', content: 'across' } } }, token);
     await s.waitFor(2);
     expect(s.items.map((i) => i.activities.object?.content)).toContain('across');
+    // the worker's metrics: the jobs it ran and the session it hosts
+    const workerMetrics = await (await fetch(`${workerOrigin}/metrics`)).text();
+    expect(workerMetrics).toMatch(/^hubgraph_worker_job_duration_seconds_count\{platform="dummy",verb="fetch"\} 1$/m);
+    expect(workerMetrics).toMatch(/^hubgraph_hosted_sessions\{platform="dummy"\} 1$/m);
+    expect(workerMetrics).toContain('hubgraph_process_');
     // a second api process serves the same token
     const api2 = await startHubgraph({ role: 'api', prefix });
     expect((await ok(api2.url, '{ session { actors } }', undefined, token)).session.actors).toEqual(['two@dummy']);

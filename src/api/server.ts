@@ -1,13 +1,15 @@
 // The API role: GraphQL over HTTP (yoga, GraphiQL on GET) and over WebSocket (graphql-ws) on one
-// port, plus /healthz and /metrics. Resolvers stay thin: they call the dispatcher, stores and hub.
+// port, plus /healthz and /metrics (src/http/health.ts). Query limits (src/api/limits.ts) are yoga
+// plugins, so they hold on both transports. Resolvers stay thin: they call the dispatcher, stores and hub.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import type { Services } from '../services.js';
+import type { WorkerRole } from '../worker/start.js';
 import { HubError } from '../errors.js';
 import { Replies } from '../queue/replies.js';
 import { Dispatcher } from '../queue/dispatcher.js';
@@ -15,8 +17,10 @@ import { EventHub } from '../events/hub.js';
 import { schema } from './schema.js';
 import { createContext, type ApiServices, type Context } from './context.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS } from './graphiql.js';
-import { registry, queueDepth } from '../metrics.js';
+import { queueDepth } from '../metrics.js';
 import { platformQueue } from '../redis/keys.js';
+import { handleHealthRequest, type HealthSources } from '../http/health.js';
+import { limitsPlugin } from './limits.js';
 
 /** WebSocket messages larger than this are refused (graphql-ws closes with 1009). */
 const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
@@ -33,7 +37,8 @@ interface InitialContext {
   hubgraphWs?: Context['ws'];
 }
 
-export async function startApi(s: Services, workerHealthy: (() => boolean) | undefined): Promise<ApiRole> {
+/** `worker` is this process's worker role (role `all`): its health is part of /healthz. */
+export async function startApi(s: Services, worker: WorkerRole | undefined): Promise<ApiRole> {
   const log = s.log.child({ role: 'api' });
   const replies = new Replies(s.blockingRedis('hubgraph-replies'), s.keys, log);
   replies.start();
@@ -50,6 +55,7 @@ export async function startApi(s: Services, workerHealthy: (() => boolean) | und
       createContext(services, initial.hubgraphAuth ?? initial.request?.headers.get('authorization') ?? null, initial.hubgraphWs),
     graphiql: { title: 'hubgraph', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_HEADERS, subscriptionsProtocol: 'WS' },
     renderGraphiQL,
+    plugins: [limitsPlugin(s.config)],
     maskedErrors: { maskError: (error) => maskError(error, log) },
     logging: {
       debug: (...a: unknown[]) => log.debug({ yoga: a.map(String).join(' ') }),
@@ -59,28 +65,9 @@ export async function startApi(s: Services, workerHealthy: (() => boolean) | und
     },
   });
 
-  const health = async (): Promise<{ ok: boolean; body: Record<string, unknown> }> => {
-    const redisOk = await Promise.race([s.redis.ping().then((r) => r === 'PONG', () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
-    const workerOk = workerHealthy ? workerHealthy() : undefined;
-    const ok = redisOk && workerOk !== false;
-    return { ok, body: { status: ok ? 'ok' : 'unavailable', role: s.config.role, redis: redisOk ? 'ok' : 'down', ...(workerOk === undefined ? {} : { workers: workerOk ? 'ok' : 'down' }) } };
-  };
-
+  const healthSources: HealthSources = { services: s, worker, beforeScrape: () => refreshQueueDepths(s) };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz' && req.method === 'GET') {
-      void health().then(({ ok, body }) => {
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      });
-      return;
-    }
-    if (path === '/metrics' && req.method === 'GET') {
-      void metrics(s).then(
-        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        (err: Error) => res.writeHead(500).end(err.message),
-      );
-      return;
-    }
+    if (handleHealthRequest(healthSources, req, res)) return;
     void yoga(req, res);
   });
 
@@ -101,9 +88,23 @@ export async function startApi(s: Services, workerHealthy: (() => boolean) | und
           hubgraphAuth: authFromParams(ctx.connectionParams),
           hubgraphWs: { socket: ctx.extra.socket, id },
         } as InitialContext as Record<string, unknown>);
-        const document = enveloped.parse(payload.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length) return errors;
+        // A syntax error (or an over-limit document) fails this operation only: returning the
+        // errors sends an `error` message for its id; throwing would close the socket with 4500.
+        let document: DocumentNode;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (err) {
+          if (err instanceof GraphQLError) return [forWs(err, 'GRAPHQL_PARSE_FAILED')];
+          throw err;
+        }
+        let errors: readonly GraphQLError[];
+        try {
+          errors = enveloped.validate(enveloped.schema, document);
+        } catch (err) {
+          if (err instanceof GraphQLError) return [forWs(err, 'GRAPHQL_VALIDATION_FAILED')];
+          throw err;
+        }
+        if (errors.length) return errors.map((e) => forWs(e, 'GRAPHQL_VALIDATION_FAILED'));
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           document,
@@ -142,13 +143,36 @@ export async function startApi(s: Services, workerHealthy: (() => boolean) | und
     },
   };
 
-  async function metrics(sv: Services): Promise<string> {
+  async function refreshQueueDepths(sv: Services): Promise<void> {
     const counts = await Promise.all(
       sv.platforms.ids().map(async (id) => [platformQueue(id), await dispatcher.queue(platformQueue(id)).getWaitingCount()] as const),
     );
     for (const [queue, n] of counts) queueDepth.set({ queue }, n);
-    return registry.metrics();
   }
+}
+
+/**
+ * An error for a graphql-ws `error` message: the code HTTP clients get for the same failure, and
+ * without yoga's `http` extension (status and headers mean nothing on a WebSocket). Yoga caches
+ * parse errors by document text for both transports, so the cached error itself is first given
+ * what yoga's HTTP path gives it (code, status 400): an HTTP request for the same document after
+ * a WebSocket one gets the same answer as before it.
+ */
+function forWs(error: GraphQLError, code: string): GraphQLError {
+  const shared = error.extensions as Record<string, unknown>;
+  shared.code ||= code;
+  const http = ((shared.http as Record<string, unknown> | undefined) ||= {});
+  http.spec ??= true;
+  http.status ||= 400;
+  const { http: _http, ...extensions } = shared;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
 }
 
 function authFromParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
