@@ -9,7 +9,7 @@ import type { Keys } from '../redis/keys.js';
 import type { Logger } from '../log.js';
 import type { SessionStore } from '../session/store.js';
 import { eventAad } from './publisher.js';
-import { cursorOf, parseCursor, type ActivitySource, type StreamEntry } from './stream-entry.js';
+import { compareEntryIds, cursorOf, isAfter, parseCursor, type ActivitySource, type Cursor, type StreamEntry } from './stream-entry.js';
 import { MAX_KEYS_PER_READER, StreamReader, type StreamTarget } from './stream-reader.js';
 import type { Subscriber } from './subscriber.js';
 import { subscriptions } from '../metrics.js';
@@ -37,6 +37,9 @@ interface Member {
   leave(): void;
   /** entries that arrived live while this member was still replaying */
   held: ActivitySource[] | undefined;
+  /** its `since`, until a live entry past it arrives: a cursor from another api process can be
+   *  ahead of what this one has read, and what it covers must not be sent again */
+  since: Cursor | undefined;
 }
 
 interface Group {
@@ -53,6 +56,8 @@ class Tail implements StreamTarget {
   readonly groups = new Map<string, Group>();
   ready: Promise<void> | undefined;
   reader: StreamReader | undefined;
+  /** the session ended (closed marker, expiry, shutdown): not to be replaced by a fresh tail */
+  ended = false;
 
   constructor(
     readonly key: string,
@@ -79,12 +84,16 @@ class Tail implements StreamTarget {
     for (const [id, fields] of entries) {
       const decoded = this.decode(id, fields);
       if (decoded === 'closed') return this.onClosed();
-      for (const source of decoded) {
+      for (const [i, source] of decoded.entries()) {
         for (const group of this.groups.values()) {
           if (!matches(group.filter, source)) continue;
           let payload: string | undefined;
           const render = () => (payload ??= group.render(source));
           for (const m of group.members) {
+            if (m.since) {
+              if (!isAfter(id, i, m.since)) continue;
+              m.since = undefined; // entries come in stream order: the rest are past it too
+            }
             if (m.held) m.held.push(source);
             else if (!m.subscriber.send(source, render)) m.leave();
           }
@@ -123,26 +132,47 @@ export class EventHub {
     if (req.since != null && !since) {
       throw new HubError('BAD_USER_INPUT', 'since must be a cursor taken from an earlier Activity', { field: 'since' });
     }
-    const tail = await this.tailFor(req.sid, req.dek);
-    let group = tail.groups.get(req.groupKey);
+    let tail: Tail;
+    for (;;) {
+      tail = await this.tailFor(req.sid, req.dek);
+      // while we waited for it to be ready, the tail may have been dropped: its last member left
+      // (then take a fresh one) or its session ended (then so does this subscription)
+      if (this.tails.get(tail.key) === tail) break;
+      if (tail.ended) {
+        req.subscriber.end();
+        return () => {};
+      }
+    }
+    const t = tail;
+    let group = t.groups.get(req.groupKey);
     if (!group) {
       group = { key: req.groupKey, filter: req.filter, render: req.render, members: new Set() };
-      tail.groups.set(req.groupKey, group);
+      t.groups.set(req.groupKey, group);
     }
     const g = group;
     const member: Member = {
       subscriber: req.subscriber,
-      held: req.since != null ? [] : undefined,
+      held: since ? [] : undefined,
+      since,
       leave: () => {
         if (!g.members.delete(member)) return;
         subscriptions.dec();
-        if (g.members.size === 0 && tail.groups.get(g.key) === g) tail.groups.delete(g.key);
-        if (tail.groups.size === 0) this.dropTail(tail);
+        if (g.members.size === 0 && t.groups.get(g.key) === g) t.groups.delete(g.key);
+        if (t.groups.size === 0) this.dropTail(t);
       },
     };
     group.members.add(member);
     subscriptions.inc();
-    if (since) await this.replay(tail, g, member, since, tail.lastId);
+    if (since) {
+      try {
+        await this.replay(t, g, member, since, t.lastId);
+      } catch (err) {
+        // graphql-ws answers a failed subscribe with an error and forgets the operation: the
+        // member must not stay behind, writing `next` frames for it
+        member.leave();
+        throw err;
+      }
+    }
     return member.leave;
   }
 
@@ -152,6 +182,7 @@ export class EventHub {
     await Promise.all(this.readers.map((r) => r.stop()));
   }
 
+  /** The session's tail, once it is ready; it may have been dropped meanwhile (see subscribe). */
   private async tailFor(sid: string, dek: Buffer): Promise<Tail> {
     const key = this.keys.events(sid);
     let tail = this.tails.get(key);
@@ -162,12 +193,20 @@ export class EventHub {
       t.ready = (async () => {
         const last = (await this.redis.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
         t.lastId = last[0]?.[0] ?? '0-0';
+        if (this.tails.get(key) !== t) return; // dropped meanwhile: no reader for it
         t.reader = this.readerWithRoom();
         t.reader.add(t);
       })();
     }
-    await tail.ready;
-    return tail;
+    const t = tail;
+    try {
+      await t.ready;
+    } catch (err) {
+      // not kept: the next subscriber of the session tries again
+      if (this.tails.get(key) === t) this.tails.delete(key);
+      throw err;
+    }
+    return t;
   }
 
   private readerWithRoom(): StreamReader {
@@ -180,10 +219,13 @@ export class EventHub {
   }
 
   /** Sends what the stream holds after the cursor up to entry `until` to one member, then lets it go live. */
-  private async replay(tail: Tail, group: Group, member: Member, since: { entryId: string; index: number }, until: string): Promise<void> {
+  private async replay(tail: Tail, group: Group, member: Member, since: Cursor, until: string): Promise<void> {
+    // XRANGE's start: the cursor's entry at first, then "(<id>", just after the last entry read
     let from = since.entryId;
+    // a cursor ahead of `until` (handed out by another api process) has nothing to replay here
+    let more = compareEntryIds(since.entryId, until) <= 0;
     try {
-      while (!member.subscriber.ended && compareIds(from, until) <= 0) {
+      while (more && !member.subscriber.ended) {
         const batch = (await this.redis.xrange(tail.key, from, until, 'COUNT', REPLAY_BATCH)) as [string, string[]][];
         for (const [id, fields] of batch) {
           const decoded = tail.decode(id, fields);
@@ -193,8 +235,8 @@ export class EventHub {
             if (matches(group.filter, source) && !member.subscriber.send(source, () => group.render(source))) return member.leave();
           }
         }
-        if (batch.length < REPLAY_BATCH) break;
-        from = `(${(batch[batch.length - 1] as [string, string[]])[0]}`;
+        more = batch.length === REPLAY_BATCH;
+        if (more) from = `(${(batch[batch.length - 1] as [string, string[]])[0]}`;
       }
       for (const held of member.held ?? []) {
         if (!member.subscriber.send(held, () => group.render(held))) return member.leave();
@@ -205,11 +247,13 @@ export class EventHub {
   }
 
   private dropTail(tail: Tail): void {
-    this.tails.delete(tail.key);
-    tail.reader?.remove(tail.key);
+    // only this tail: a fresh one may have taken its key since
+    if (this.tails.get(tail.key) === tail) this.tails.delete(tail.key);
+    tail.reader?.remove(tail);
   }
 
   private endTail(tail: Tail): void {
+    tail.ended = true;
     const members = [...tail.groups.values()].flatMap((g) => [...g.members]);
     for (const m of members) {
       m.leave();
@@ -228,13 +272,4 @@ export class EventHub {
       }
     }
   }
-}
-
-function compareIds(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-');
-  const [bm = '0', bs = '0'] = b.split('-');
-  const d = BigInt(am) - BigInt(bm);
-  if (d !== 0n) return d < 0n ? -1 : 1;
-  const s = BigInt(as) - BigInt(bs);
-  return s === 0n ? 0 : s < 0n ? -1 : 1;
 }

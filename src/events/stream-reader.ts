@@ -2,6 +2,7 @@
 // MAX_KEYS keys). When the set of keys changes, the pending XREAD is cut short with CLIENT UNBLOCK.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import { readLoop } from './read-loop.js';
 
 export const MAX_KEYS_PER_READER = 1000;
 
@@ -13,7 +14,10 @@ export interface StreamTarget {
 
 export class StreamReader {
   private readonly targets = new Map<string, StreamTarget>();
+  /** the client id of the connection, for CLIENT UNBLOCK; undefined while it is not known */
   private clientId: number | undefined;
+  /** counts the asks for the client id: only the latest one's answer is kept */
+  private idAsked = 0;
   private running = true;
   private blocked = false;
   /** the key set changed while an XREAD was pending with the old one */
@@ -26,7 +30,20 @@ export class StreamReader {
     private readonly control: Redis,
     private readonly log: Logger,
   ) {
-    this.loop = this.run();
+    // After a reconnect, ioredis sends a pending XREAD again without failing it: the read then
+    // blocks under the new connection's client id, and an UNBLOCK naming the old one would miss
+    // it for good. So the id is asked for again on every (re)connection, as soon as the socket is
+    // up: CLIENT is among the commands ioredis lets through while the connection is still being
+    // set up, so the answer comes before the re-sent XREAD blocks.
+    conn.on('connect', () => void this.askClientId().catch(() => {}));
+    this.loop = readLoop({
+      running: () => this.running,
+      readOnce: () => this.readOnce(),
+      onFailure: () => { this.clientId = undefined; },
+      log,
+      failure: 'reading event streams failed; retrying',
+      retryMs: 250,
+    });
   }
 
   get size(): number {
@@ -38,8 +55,9 @@ export class StreamReader {
     this.interrupt();
   }
 
-  remove(key: string): void {
-    this.targets.delete(key);
+  /** Stops reading the target's key, unless another target took the key since. */
+  remove(target: StreamTarget): void {
+    if (this.targets.get(target.key) === target) this.targets.delete(target.key);
   }
 
   async stop(): Promise<void> {
@@ -47,6 +65,41 @@ export class StreamReader {
     this.interrupt();
     this.conn.disconnect();
     await this.loop.catch(() => {});
+  }
+
+  private async askClientId(): Promise<void> {
+    const ask = ++this.idAsked;
+    this.clientId = undefined;
+    const id = Number(await this.conn.client('ID'));
+    if (ask === this.idAsked) this.clientId = id;
+  }
+
+  private async readOnce(): Promise<void> {
+    if (this.targets.size === 0) {
+      await new Promise<void>((r) => (this.wake = r));
+      return;
+    }
+    if (this.clientId === undefined) await this.askClientId();
+    const issued = new Map(this.targets);
+    this.blocked = true;
+    this.dirty = false;
+    let res: [string, [string, string[]][]][] | null;
+    try {
+      res = (await this.conn.xread(
+        'COUNT', 1000, 'BLOCK', 10_000, 'STREAMS',
+        ...issued.keys(), ...[...issued.values()].map((t) => t.lastId),
+      )) as typeof res;
+    } finally {
+      this.blocked = false;
+    }
+    for (const [key, entries] of res ?? []) {
+      const t = issued.get(key);
+      // Only to the target the read was issued for: if its key was dropped meanwhile, a target
+      // added since for the same key starts further on, and must not go back to these entries.
+      if (!t || this.targets.get(key) !== t || entries.length === 0) continue;
+      t.lastId = (entries[entries.length - 1] as [string, string[]])[0];
+      t.deliver(entries);
+    }
   }
 
   private interrupt(): void {
@@ -60,43 +113,11 @@ export class StreamReader {
     }
   }
 
-  // An UNBLOCK can reach Redis before the XREAD it targets; repeat it until the read returns.
+  // An UNBLOCK can reach Redis before the XREAD it targets; repeat it until the read returns
+  // (waiting, after a reconnect, for the new connection's client id).
   private kick(): void {
-    if (!this.blocked || !this.dirty || this.clientId === undefined) return;
-    this.control.client('UNBLOCK', this.clientId).catch(() => {});
+    if (!this.blocked || !this.dirty) return;
+    if (this.clientId !== undefined) this.control.client('UNBLOCK', this.clientId).catch(() => {});
     setTimeout(() => this.kick(), 20).unref();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      if (this.targets.size === 0) {
-        await new Promise<void>((r) => (this.wake = r));
-        continue;
-      }
-      try {
-        if (this.clientId === undefined) this.clientId = Number(await this.conn.client('ID'));
-        const targets = [...this.targets.values()];
-        this.blocked = true;
-        this.dirty = false;
-        const res = (await this.conn.xread(
-          'COUNT', 1000, 'BLOCK', 10_000, 'STREAMS',
-          ...targets.map((t) => t.key), ...targets.map((t) => t.lastId),
-        )) as [string, [string, string[]][]][] | null;
-        this.blocked = false;
-        if (!res) continue;
-        for (const [key, entries] of res) {
-          const t = this.targets.get(key);
-          if (!t || entries.length === 0) continue;
-          t.lastId = (entries[entries.length - 1] as [string, string[]])[0];
-          t.deliver(entries);
-        }
-      } catch (err) {
-        this.blocked = false;
-        this.clientId = undefined;
-        if (!this.running) return;
-        this.log.warn({ err: (err as Error).message }, 'reading event streams failed; retrying');
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
   }
 }

@@ -37,6 +37,17 @@ export class SocketSubscriber implements Subscriber {
       this.end();
       return false;
     }
+    // Checked before every frame, not only after the burst: one XREAD result (up to 1000 entries
+    // of up to 256 activities) is written in one go, and would otherwise all pile up in memory
+    // first. bufferedAmount counts the frames corked in this tick too, so those go to the kernel
+    // first: what is judged is what is left once it took what it would, not the burst's size.
+    if (this.socket.bufferedAmount > this.maxBuffered) {
+      this.flush();
+      if (this.socket.bufferedAmount > this.maxBuffered) {
+        this.cutOff();
+        return false;
+      }
+    }
     this.cork();
     this.socket.send(this.prefix + payloadJson() + '}');
     eventsDelivered.inc();
@@ -45,7 +56,10 @@ export class SocketSubscriber implements Subscriber {
 
   /** What is still queued once a burst was handed to the kernel is the consumer's backlog. */
   private checkBacklog(): void {
-    if (this.ended || this.socket.bufferedAmount <= this.maxBuffered) return;
+    if (!this.ended && this.socket.bufferedAmount > this.maxBuffered) this.cutOff();
+  }
+
+  private cutOff(): void {
     slowConsumers.inc();
     this.socket.close(SLOW_CONSUMER_CODE, 'slow consumer');
     this.end();
@@ -59,9 +73,13 @@ export class SocketSubscriber implements Subscriber {
 
   // Frames written in one tick (a batch read from Redis) leave in one write, not one syscall each.
   private corked = false;
+  private get raw(): { cork(): void; uncork(): void } | undefined {
+    return (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  }
+
   private cork(): void {
     if (this.corked) return;
-    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    const raw = this.raw;
     this.corked = true;
     raw?.cork();
     setImmediate(() => {
@@ -69,6 +87,14 @@ export class SocketSubscriber implements Subscriber {
       raw?.uncork();
       this.checkBacklog();
     });
+  }
+
+  /** Hands what was corked so far to the kernel, and goes on corking the rest of the tick. */
+  private flush(): void {
+    if (!this.corked) return;
+    const raw = this.raw;
+    raw?.uncork();
+    raw?.cork();
   }
 }
 

@@ -7,6 +7,7 @@ import { openJson } from '../crypto/keys.js';
 import type { Keys } from '../redis/keys.js';
 import type { Logger } from '../log.js';
 import type { ASActivity } from '../platform/types.js';
+import { readLoop } from '../events/read-loop.js';
 
 export type JobOutcome = { ok: true; activity: ASActivity } | { ok: false; error: SerializedError };
 
@@ -70,23 +71,22 @@ export class Replies {
     this.waiters.delete(jobId);
   }
 
-  private async read(): Promise<void> {
-    while (this.running) {
-      let res: [string, [string, string[]][]][] | null;
-      try {
-        res = (await this.reader.xread('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', this.streamKey, this.lastId)) as typeof res;
-      } catch (err) {
-        if (!this.running) return;
-        this.log.warn({ err: (err as Error).message }, 'reading job results failed; retrying');
-        await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      if (!res) continue;
-      for (const [, entries] of res) {
-        for (const [id, fields] of entries) {
-          this.lastId = id;
-          this.deliver(fields);
-        }
+  private read(): Promise<void> {
+    return readLoop({
+      running: () => this.running,
+      readOnce: () => this.readOnce(),
+      log: this.log,
+      failure: 'reading job results failed; retrying',
+      retryMs: 200,
+    });
+  }
+
+  private async readOnce(): Promise<void> {
+    const res = (await this.reader.xread('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', this.streamKey, this.lastId)) as [string, [string, string[]][]][] | null;
+    for (const [, entries] of res ?? []) {
+      for (const [id, fields] of entries) {
+        this.lastId = id;
+        this.deliver(fields);
       }
     }
   }

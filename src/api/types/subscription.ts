@@ -24,7 +24,8 @@ builder.subscriptionField('activities', (t) =>
       const filter = { platform: args.platform ?? null, actor: args.actor ?? null };
       const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [info.operation, ...Object.values(info.fragments)] };
       const variables = info.variableValues;
-      const groupKey = `${print(info.operation)}\n${JSON.stringify(filter)}\n${JSON.stringify(variables)}`;
+      // the whole document: the same operation text with other fragment definitions renders otherwise
+      const groupKey = `${print(document)}\n${JSON.stringify(filter)}\n${JSON.stringify(variables)}`;
       const render = (source: ActivitySource): string => {
         const result = execute({ schema: info.schema, document, rootValue: source, contextValue: ctx, variableValues: variables }) as ExecutionResult;
         return JSON.stringify(result);
