@@ -42,7 +42,8 @@ export const FETCH_CLIENTS = 20;
 const USAGE = `npm run bench [-- --quick] [-- --only fetch] [-- --profile <dir>]
   --quick          about a minute: fewer calls and events, a shorter paced run
   --only fetch     only the feeds/metadata fetch section (for working on it, or profiling it)
-  --profile <dir>  also write a CPU profile of the hubgraph server process to <dir>
+  --profile <dir>  also write CPU profiles of the hubgraph processes to <dir> (the fetch section's to
+                   <dir>/fetch-cache-off and <dir>/fetch-cache-on; bench/profile-summary.ts reads those)
                    (profiling slows the server: compare such a run only with another profiled run)`;
 
 export function parseOptions(argv: string[]): Options {

@@ -59,7 +59,7 @@ function loadThread(file: string): Thread {
   // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread
   const tid = Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1] ?? -1);
   const urls = p.nodes.map((n) => n.callFrame.url);
-  const kind = tid === 0 ? 'main' : urls.some((u) => u.endsWith('/pool/job-thread.js')) ? 'jobs' : urls.some((u) => u.endsWith('/pool/session-thread.js')) ? 'sessions' : 'thread';
+  const kind = tid === 0 ? 'main' : urls.some((u) => u.endsWith('/pool/job-thread.js')) ? 'jobs' : urls.some((u) => u.endsWith('/pool/session-thread.js')) ? 'sessions' : 'other';
   return { label: tid === 0 ? 'main' : `${kind} thread ${tid}`, nodes, parent, times, hits: Int32Array.from(p.samples) };
 }
 
@@ -81,13 +81,18 @@ function moduleOf(n: ProfileNode): string {
   return short(u);
 }
 
-/** the nearest hubgraph frame (dist/) above a node: which of hubgraph's functions led there */
+/**
+ * The nearest hubgraph frame (dist/) above a node: which of hubgraph's functions led there; else
+ * (a package's own loop, such as BullMQ's worker) the nearest package frame.
+ */
 function hubgraphCaller(t: Thread, id: number): string {
+  let pkg: ProfileNode | undefined;
   for (let cur: number | undefined = id; cur !== undefined; cur = t.parent.get(cur)) {
     const n = t.nodes.get(cur) as ProfileNode;
     if (isHubgraph(n.callFrame.url)) return frame(n);
+    if (!pkg && n.callFrame.url.includes('/node_modules/')) pkg = n;
   }
-  return '(no hubgraph frame)';
+  return pkg ? `no hubgraph frame; in ${frame(pkg)}` : '(no hubgraph frame)';
 }
 
 interface Slice {
