@@ -226,6 +226,37 @@ describe('activities subscription', () => {
     abort.abort();
   });
 
+  it('paces a long replay to a client that reads, instead of cutting it off', async () => {
+    const token = await connectedSession('backlog@dummy');
+    const first = wsClient(hub.wsUrl, token);
+    const probe = collect(first, SUB);
+    await sleep(200);
+    await send(token, 'backlog@dummy', 'start');
+    const cursor = (await probe.waitFor(1))[0].activities.cursor as string;
+    await first.dispose();
+    // ~16 MB missed while away: far more than this hub's 256 KiB buffer and the kernel's
+    await send(token, 'backlog@dummy', 'y'.repeat(4000), 4000);
+    await sleep(500);
+    // a client that reads, but starts a little late: a replay written all at once would overflow
+    const ws = new WebSocket(hub.wsUrl, 'graphql-transport-ws');
+    const raw = () => (ws as unknown as { _socket: import('node:net').Socket })._socket;
+    let frames = 0;
+    let closed: number | undefined;
+    ws.on('close', (code) => (closed = code));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+    await new Promise<void>((resolve) => ws.once('message', () => resolve()));
+    ws.on('message', (d) => { if (d.toString().startsWith('{"id":"r","type":"next"')) frames++; });
+    ws.send(JSON.stringify({ id: 'r', type: 'subscribe', payload: { query: 'subscription($since: String) { activities(since: $since) { cursor object { content } } }', variables: { since: cursor } } }));
+    raw().pause();
+    await sleep(500);
+    raw().resume();
+    await eventually(() => frames === 4000 || closed !== undefined, 30_000);
+    expect(closed).toBeUndefined();
+    expect(frames).toBe(4000);
+    ws.close();
+  }, 40_000);
+
   it('rejects a malformed cursor with BAD_USER_INPUT', async () => {
     const token = await openSession(hub.url);
     const c = wsClient(hub.wsUrl, token);
@@ -457,6 +488,9 @@ describe('event hub', () => {
     }
     end(): void {
       this.ended = true;
+    }
+    writable(): undefined {
+      return undefined;
     }
   }
 

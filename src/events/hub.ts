@@ -232,13 +232,19 @@ export class EventHub {
           if (decoded === 'closed') { member.subscriber.end(); return; }
           for (const [i, source] of decoded.entries()) {
             if (id === since.entryId && i <= since.index) continue;
-            if (matches(group.filter, source) && !member.subscriber.send(source, () => group.render(source))) return member.leave();
+            if (!matches(group.filter, source)) continue;
+            const later = member.subscriber.writable();
+            if (later) await later;
+            if (!member.subscriber.send(source, () => group.render(source))) return member.leave();
           }
         }
         more = batch.length === REPLAY_BATCH;
         if (more) from = `(${(batch[batch.length - 1] as [string, string[]])[0]}`;
       }
+      // entries that arrive while these are paced join the same array, so the loop takes them too
       for (const held of member.held ?? []) {
+        const later = member.subscriber.writable();
+        if (later) await later;
         if (!member.subscriber.send(held, () => group.render(held))) return member.leave();
       }
     } finally {

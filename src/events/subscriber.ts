@@ -12,6 +12,8 @@ export interface Subscriber {
   send(source: ActivitySource, payloadJson: () => string): boolean;
   end(error?: HubError): void;
   readonly ended: boolean;
+  /** undefined when the subscriber can take more now; else a promise of when it can (replays pace themselves on it) */
+  writable(): Promise<void> | undefined;
 }
 
 export const SLOW_CONSUMER_CODE = 1013;
@@ -52,6 +54,16 @@ export class SocketSubscriber implements Subscriber {
     this.socket.send(this.prefix + payloadJson() + '}');
     eventsDelivered.inc();
     return true;
+  }
+
+  writable(): Promise<void> | undefined {
+    // a replay writes as fast as the client reads, never faster: it waits below half the limit
+    const full = () => !this.ended && this.socket.bufferedAmount > this.maxBuffered / 2;
+    if (!full()) return undefined;
+    this.flush();
+    return (async () => {
+      while (full()) await new Promise((r) => setTimeout(r, 5));
+    })();
   }
 
   /** What is still queued once a burst was handed to the kernel is the consumer's backlog. */
@@ -107,6 +119,14 @@ export class QueueSubscriber implements Subscriber, AsyncIterableIterator<Activi
   onReturn: (() => void) | undefined;
 
   constructor(private readonly maxQueued: number) {}
+
+  writable(): Promise<void> | undefined {
+    const full = () => !this.ended && this.queue.length > this.maxQueued / 2;
+    if (!full()) return undefined;
+    return (async () => {
+      while (full()) await new Promise((r) => setTimeout(r, 5));
+    })();
+  }
 
   send(source: ActivitySource): boolean {
     if (this.ended) return false;
