@@ -136,5 +136,6 @@ describe('safe fetcher', () => {
     expect(page.truncated).toBe(true);
     expect(page.body.length).toBeLessThan(50_000);
     expect(page.text().text).toContain('<title>été</title>');
+    expect(page.text().text.endsWith('</head>')).toBe(true);
   });
 });

@@ -134,9 +134,12 @@ export class SafeFetcher {
         if (stopAfter) {
           // the marker is ASCII, so a latin1 view finds it in any charset, even across chunks
           const view = tail + chunk.toString('latin1').toLowerCase();
-          if (view.includes(stopAfter)) {
+          const at = view.indexOf(stopAfter);
+          if (at >= 0) {
             body.destroy();
-            return { body: Buffer.concat(chunks, size), truncated: true };
+            // keep the bytes up to the marker's end, not the rest of the chunk that held it
+            const end = size - chunk.length - tail.length + at + stopAfter.length;
+            return { body: Buffer.concat(chunks, size).subarray(0, end), truncated: true };
           }
           tail = view.slice(-stopAfter.length);
         }
