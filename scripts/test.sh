@@ -11,6 +11,7 @@ need_pkg chromium chromium
 need_pkg ip iproute2
 need_pkg unshare util-linux
 need_pkg pgrep procps
+need_pkg ngircd ngircd
 [ -d node_modules ] || npm ci
 
 start_private_redis
