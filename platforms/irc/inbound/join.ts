@@ -1,0 +1,21 @@
+// JOIN → `join` (actor = who, target = the channel). Our own JOIN answers the join verb and
+// starts the channel's member list; NAMES follows it (see names.ts).
+import type { IrcEvent } from 'irc-framework';
+import { type IrcState, isSelf, lower } from '../state.js';
+import { inbound, person, room } from '../translate.js';
+
+export function onJoin(state: IrcState): void {
+  state.client.on('join', (e: IrcEvent) => {
+    const channel = String(e.channel ?? '');
+    const nick = String(e.nick ?? '');
+    if (!channel || !nick) return;
+    const key = lower(state, channel);
+    if (isSelf(state, nick)) {
+      state.channels.set(key, { name: channel, members: new Map() });
+    } else {
+      state.channels.get(key)?.members.set(lower(state, nick), { nick, modes: new Set() });
+    }
+    state.ctx.emit(inbound('join', person(nick, state.server), room(channel, state.server), undefined, e.time));
+    if (isSelf(state, nick)) state.pending.resolve(`join ${key}`);
+  });
+}

@@ -1,0 +1,19 @@
+// PART → `leave` (actor = who, target = the channel, object = the part message when there is
+// one). Our own PART answers the leave verb and forgets the channel.
+import type { IrcEvent } from 'irc-framework';
+import { type IrcState, isSelf, lower } from '../state.js';
+import { inbound, person, room } from '../translate.js';
+
+export function onPart(state: IrcState): void {
+  state.client.on('part', (e: IrcEvent) => {
+    const channel = String(e.channel ?? '');
+    const nick = String(e.nick ?? '');
+    if (!channel || !nick) return;
+    const key = lower(state, channel);
+    if (isSelf(state, nick)) state.channels.delete(key);
+    else state.channels.get(key)?.members.delete(lower(state, nick));
+    const message = String(e.message ?? '');
+    state.ctx.emit(inbound('leave', person(nick, state.server), room(channel, state.server), message ? { type: 'message', content: message } : undefined, e.time));
+    if (isSelf(state, nick)) state.pending.resolve(`part ${key}`);
+  });
+}

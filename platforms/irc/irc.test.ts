@@ -1,0 +1,261 @@
+// The IRC platform through the public GraphQL API, against a real ngircd, with an outside user on
+// the other side who speaks raw IRC over a socket.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
+import { collect, errorCode, eventually, gql, ok, openSession, verb, wsClient, type Collected } from '../../test/support/client.js';
+import { startNgircd, stopAllIrc, type Ngircd } from '../../test/support/ngircd.js';
+import { connectRawIrc, type RawIrc } from '../../test/support/raw-irc.js';
+
+const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
+const FIELDS = 'type actor { id type name } target { id type } object { type content json } published';
+
+let ircd: Ngircd;
+let hub: Hubgraph;
+let token: string;
+let server: string;
+let outsider: RawIrc;
+let feed: Collected<{ activities: any }>;
+let ws: ReturnType<typeof wsClient>;
+const clients: RawIrc[] = [];
+
+const me = () => ({ id: `alice@${server}`, type: 'person' });
+const chan = () => ({ id: `#lobby@${server}`, type: 'room' });
+const input = (rest: Record<string, unknown> = {}) => ({ input: { platform: 'irc', actor: me(), ...rest } });
+
+/** Waits until the subscriber has an activity matching `pred`, and returns it. */
+async function seen(pred: (a: any) => boolean, what: string, timeoutMs = 5000): Promise<any> {
+  try {
+    return await eventually(() => feed.items.map((i) => i.activities).find(pred), timeoutMs, 20);
+  } catch {
+    throw new Error(`subscriber never saw ${what}; got:\n${feed.items.map((i) => JSON.stringify(i.activities)).join('\n')}`);
+  }
+}
+
+async function raw(nick: string): Promise<RawIrc> {
+  const c = await connectRawIrc(ircd.host, ircd.port, nick);
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  [ircd, hub] = await Promise.all([startNgircd(), startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc' } })]);
+  server = ircd.host;
+  token = await openSession(hub.url);
+  await ok(hub.url, SET, { p: 'irc', a: `alice@${server}`, c: { nick: 'alice', server, port: ircd.port, secure: false } }, token);
+  outsider = await raw('outsider');
+  await outsider.join('#lobby'); // first in: channel operator
+  ws = wsClient(hub.wsUrl, token);
+  feed = collect(ws, `subscription { activities(platform: "irc") { ${FIELDS} } }`);
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await ws?.dispose();
+  await hub?.stop();
+  if (hub) await dropPrefix(hub.prefix);
+  await stopAllIrc();
+});
+
+describe('IRC platform', () => {
+  it('describes itself and checks credentials against its schema', async () => {
+    const d = await ok(hub.url, '{ platforms { id verbs persistent credentialsSchema } }', undefined, token);
+    const irc = d.platforms.find((p: any) => p.id === 'irc');
+    expect(irc).toMatchObject({ persistent: true, verbs: ['connect', 'disconnect', 'join', 'leave', 'send', 'update', 'query'] });
+    expect(irc.credentialsSchema.required).toEqual(['nick', 'server']);
+    expect(Object.keys(irc.credentialsSchema.properties).sort()).toEqual(['nick', 'password', 'port', 'realname', 'sasl', 'secure', 'server', 'username']);
+    const bad = await gql(hub.url, SET, { p: 'irc', a: `bad@${server}`, c: { nick: 'has space', server } }, token);
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+    expect(bad.errors?.[0]?.message).toContain('nick');
+    const extra = await gql(hub.url, SET, { p: 'irc', a: `bad@${server}`, c: { nick: 'ok', server, channels: ['#x'] } }, token);
+    expect(errorCode(extra)).toBe('BAD_USER_INPUT');
+  });
+
+  it('connects once registered, shows the MOTD, and joins a channel with the members and their roles', async () => {
+    const from = outsider.lines.length;
+    const c = await ok(hub.url, verb('connect', 'type actor { id }'), input(), token);
+    expect(c.connect).toMatchObject({ type: 'connect', actor: { id: `alice@${server}` } });
+    const motd = await seen((a) => a.type === 'update' && a.object?.type === 'motd', 'the MOTD');
+    expect(motd).toMatchObject({ actor: { id: server, type: 'service' }, object: { content: expect.stringContaining('test server') } });
+
+    await ok(hub.url, verb('join', 'type'), input({ target: chan() }), token);
+    await outsider.waitFor(/^:alice!\S+ JOIN :?#lobby$/, 5000, { from });
+    const joined = await seen((a) => a.type === 'join' && a.actor.id === `alice@${server}`, 'its own join');
+    expect(joined.target).toEqual(chan());
+    const op = await seen((a) => a.type === 'update' && a.object?.type === 'presence' && a.actor.id === `outsider@${server}`, 'the operator in NAMES');
+    expect(op).toMatchObject({ target: chan(), object: { json: expect.objectContaining({ presence: 'online', role: 'operator', modes: ['o'] }) } });
+    const self = await seen((a) => a.type === 'update' && a.object?.type === 'presence' && a.actor.id === `alice@${server}`, 'itself in NAMES');
+    expect(self.object.json.role).toBe('member');
+  });
+
+  it('sends a message, an action and a notice to the channel, and a private message', async () => {
+    const from = outsider.lines.length;
+    await ok(hub.url, verb('send', 'type'), input({ target: chan(), object: { type: 'message', content: 'hello lobby' } }), token);
+    await outsider.waitFor(/^:alice!\S+ PRIVMSG #lobby :hello lobby$/, 5000, { from });
+    await ok(hub.url, verb('send', 'type'), input({ target: chan(), object: { type: 'me', content: 'waves' } }), token);
+    await outsider.waitFor(/^:alice!\S+ PRIVMSG #lobby :\x01ACTION waves\x01$/, 5000, { from });
+    await ok(hub.url, verb('send', 'type'), input({ target: chan(), object: { type: 'message', content: '/me nods' } }), token);
+    await outsider.waitFor(/^:alice!\S+ PRIVMSG #lobby :\x01ACTION nods\x01$/, 5000, { from });
+    await ok(hub.url, verb('send', 'type'), input({ target: chan(), object: { type: 'notice', content: 'heads up' } }), token);
+    await outsider.waitFor(/^:alice!\S+ NOTICE #lobby :heads up$/, 5000, { from });
+    await ok(hub.url, verb('send', 'type'), input({ target: { id: `outsider@${server}`, type: 'person' }, object: { type: 'message', content: 'psst' } }), token);
+    await outsider.waitFor(/^:alice!\S+ PRIVMSG outsider :psst$/, 5000, { from });
+  });
+
+  it('splits a long message at the protocol limit without breaking UTF-8', async () => {
+    const from = outsider.lines.length;
+    const text = 'ä€😀'.repeat(150); // 9 bytes each: 1350 bytes, no spaces to break at
+    await ok(hub.url, verb('send', 'type'), input({ target: chan(), object: { type: 'message', content: text } }), token);
+    let got = '';
+    await eventually(() => {
+      got = outsider.lines.slice(from).filter((l) => / PRIVMSG #lobby :/.test(l)).map((l) => l.slice(l.indexOf(' :') + 2)).join('');
+      return got.length >= text.length;
+    }, 5000, 20);
+    expect(got).toBe(text);
+    const sent = outsider.lines.slice(from).filter((l) => / PRIVMSG #lobby :/.test(l));
+    expect(sent.length).toBeGreaterThan(2);
+    for (const l of sent) expect(Buffer.byteLength(`${l}\r\n`)).toBeLessThanOrEqual(512);
+  });
+
+  it('delivers what the outside user says: channel and private messages, actions and notices', async () => {
+    outsider.privmsg('#lobby', 'hi alice');
+    outsider.send('PRIVMSG #lobby :\x01ACTION smiles\x01');
+    outsider.send('NOTICE #lobby :channel notice');
+    outsider.privmsg('alice', 'just for you');
+    const msg = await seen((a) => a.type === 'send' && a.object?.content === 'hi alice', 'the channel message');
+    expect(msg).toMatchObject({ actor: { id: `outsider@${server}`, type: 'person', name: 'outsider' }, target: chan(), object: { type: 'message' } });
+    const action = await seen((a) => a.type === 'send' && a.object?.type === 'me', 'the action');
+    expect(action).toMatchObject({ actor: { id: `outsider@${server}` }, target: chan(), object: { content: 'smiles' } });
+    const notice = await seen((a) => a.type === 'send' && a.object?.type === 'notice' && a.target?.type === 'room', 'the notice');
+    expect(notice.object.content).toBe('channel notice');
+    const pm = await seen((a) => a.type === 'send' && a.object?.content === 'just for you', 'the private message');
+    expect(pm.target).toEqual({ id: `alice@${server}`, type: 'person' });
+  });
+
+  it('delivers joins, parts, kicks, quits, nick changes, topics and role changes of others', async () => {
+    const bob = await raw('bob');
+    await bob.join('#lobby');
+    const j = await seen((a) => a.type === 'join' && a.actor.id === `bob@${server}`, "bob's join");
+    expect(j.target).toEqual(chan());
+    bob.send('NICK robert');
+    const n = await seen((a) => a.type === 'update' && a.object?.type === 'address' && a.actor.id === `bob@${server}`, "bob's nick change");
+    expect(n.target).toEqual({ id: `robert@${server}`, type: 'person' });
+    outsider.send('TOPIC #lobby :the new topic');
+    const t = await seen((a) => a.type === 'update' && a.object?.type === 'topic', 'the topic change');
+    expect(t).toMatchObject({ actor: { id: `outsider@${server}` }, target: chan(), object: { content: 'the new topic' } });
+    outsider.send('MODE #lobby +v robert');
+    const v = await seen((a) => a.type === 'update' && a.object?.type === 'presence' && a.object.json.mode === '+v', 'the voice');
+    expect(v).toMatchObject({ actor: { id: `robert@${server}` }, target: chan(), object: { json: expect.objectContaining({ role: 'voice', modes: ['v'], by: expect.objectContaining({ id: `outsider@${server}` }) }) } });
+    bob.send('PART #lobby :see you');
+    const p = await seen((a) => a.type === 'leave' && a.actor.id === `robert@${server}`, "robert's part");
+    expect(p).toMatchObject({ target: chan(), object: { type: 'message', content: 'see you' } });
+    const rejoin = async () => {
+      const at = bob.lines.length;
+      bob.send('JOIN #lobby'); // bob's raw client still thinks of itself as bob: wait by hand
+      await bob.waitFor(/^:robert!\S+ JOIN :?#lobby$/, 5000, { from: at });
+    };
+    await rejoin();
+    outsider.send('KICK #lobby robert :behave');
+    const k = await seen((a) => a.type === 'leave' && a.object?.type === 'kick', 'the kick');
+    expect(k).toMatchObject({ actor: { id: `robert@${server}` }, target: chan(), object: { content: 'behave', json: expect.objectContaining({ by: expect.objectContaining({ id: `outsider@${server}` }) }) } });
+    await rejoin();
+    await bob.quit('gone fishing');
+    const q = await seen((a) => a.type === 'leave' && a.object?.type === 'quit', 'the quit');
+    expect(q).toMatchObject({ actor: { id: `robert@${server}` }, target: { id: server, type: 'service' }, object: { content: expect.stringContaining('gone fishing') } });
+  });
+
+  it('answers an attendance query with each member and role', async () => {
+    outsider.send('MODE #lobby +o alice');
+    await seen((a) => a.type === 'update' && a.actor.id === `alice@${server}` && a.object?.json?.mode === '+o', 'its own op');
+    const r = await ok(hub.url, verb('query', 'type object { type json }'), input({ target: chan(), object: { type: 'attendance' } }), token);
+    expect(r.query.object.type).toBe('attendance');
+    const members = r.query.object.json.members.map((m: any) => `${m.id}:${m.role}`).sort();
+    expect(members).toEqual([`alice@${server}:operator`, `outsider@${server}:operator`]);
+  });
+
+  it('sets the topic and changes its nick, each confirmed by the server', async () => {
+    const from = outsider.lines.length;
+    await ok(hub.url, verb('update', 'type'), input({ target: chan(), object: { type: 'topic', content: 'set by alice' } }), token);
+    await outsider.waitFor(/^:alice!\S+ TOPIC #lobby :set by alice$/, 5000, { from });
+    await ok(hub.url, verb('update', 'type'), input({ target: { id: `alicia@${server}`, type: 'person' }, object: { type: 'address' } }), token);
+    await outsider.waitFor(/^:alice!\S+ NICK :?alicia$/, 5000, { from });
+    const n = await seen((a) => a.type === 'update' && a.object?.type === 'address' && a.actor.id === `alice@${server}`, 'its own nick change');
+    expect(n.target.id).toBe(`alicia@${server}`);
+    // the connection keeps the actor id of its credentials; messages now come from the new nick
+    await ok(hub.url, verb('send', 'type'), input({ target: chan(), object: { type: 'message', content: 'renamed' } }), token);
+    await outsider.waitFor(/^:alicia!\S+ PRIVMSG #lobby :renamed$/, 5000, { from });
+    const taken = await gql(hub.url, verb('update', 'type'), input({ target: { id: `outsider@${server}`, type: 'person' }, object: { type: 'address' } }), token);
+    expect(errorCode(taken)).toBe('PLATFORM_ERROR');
+    expect(taken.errors?.[0]?.message).toContain('outsider');
+    const e = await seen((a) => a.type === 'error' && a.object?.json?.verb === 'update', 'the nick error');
+    expect(e.object.json).toMatchObject({ numeric: 433, subject: 'outsider' });
+  });
+
+  it('fails a join the server refuses, and says so to subscribers', async () => {
+    await outsider.join('#closed');
+    outsider.send('MODE #closed +i');
+    await outsider.waitFor(/ MODE #closed \+i/);
+    const r = await gql(hub.url, verb('join', 'type'), input({ target: { id: `#closed@${server}`, type: 'room' } }), token);
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/join failed \(#closed\).*473/);
+    const e = await seen((a) => a.type === 'error' && a.object?.json?.verb === 'join', 'the join error');
+    expect(e).toMatchObject({ target: { id: `#closed@${server}`, type: 'room' }, object: { type: 'error', json: expect.objectContaining({ numeric: 473 }) } });
+  });
+
+  it('refuses ids of another server and malformed targets before sending anything', async () => {
+    const other = await gql(hub.url, verb('join', 'type'), input({ target: { id: '#lobby@irc.elsewhere.org', type: 'room' } }), token);
+    expect(errorCode(other)).toBe('BAD_USER_INPUT');
+    expect(other.errors?.[0]?.message).toContain(server);
+    const noRoom = await gql(hub.url, verb('join', 'type'), input({ target: { id: `lobby@${server}`, type: 'room' } }), token);
+    expect(errorCode(noRoom)).toBe('BAD_USER_INPUT');
+    const noTarget = await gql(hub.url, verb('update', 'type'), input({ object: { type: 'topic', content: 'x' } }), token);
+    expect(errorCode(noTarget)).toBe('BAD_USER_INPUT');
+    expect(noTarget.errors?.[0]?.message).toContain('target');
+  });
+
+  it('leaves the channel and disconnects', async () => {
+    const from = outsider.lines.length;
+    await ok(hub.url, verb('leave', 'type'), input({ target: chan() }), token);
+    await outsider.waitFor(/^:alicia!\S+ PART #lobby/, 5000, { from });
+    await seen((a) => a.type === 'leave' && a.actor.id === `alicia@${server}` && a.target?.id === chan().id, 'its own part');
+    await ok(hub.url, verb('disconnect', 'type'), input(), token);
+    // no channel is shared any more, so no QUIT is relayed: ask the server who is online
+    await eventually(async () => {
+      const at = outsider.lines.length;
+      outsider.send('ISON alicia');
+      return / 303 outsider :$/.test(await outsider.waitFor(/ 303 outsider /, 2000, { from: at }));
+    }, 5000, 100);
+  });
+
+  it('fails connect with an error naming the nick when it is taken', async () => {
+    const t = await openSession(hub.url);
+    await ok(hub.url, SET, { p: 'irc', a: `outsider@${server}`, c: { nick: 'outsider', server, port: ircd.port, secure: false } }, t);
+    const started = Date.now();
+    const r = await gql(hub.url, verb('connect', 'type'), { input: { platform: 'irc', actor: { id: `outsider@${server}`, type: 'person' } } }, t);
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/nick "outsider" is already in use/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('fails connect with PLATFORM_ERROR when nothing listens', async () => {
+    const t = await openSession(hub.url);
+    await ok(hub.url, SET, { p: 'irc', a: `nobody@${server}`, c: { nick: 'nobody', server, port: 1, secure: false } }, t);
+    const r = await gql(hub.url, verb('connect', 'type'), { input: { platform: 'irc', actor: { id: `nobody@${server}`, type: 'person' } } }, t);
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toContain('could not connect');
+  });
+});
+
+describe('IRC platform behind the address guard', () => {
+  let guarded: Hubgraph;
+  beforeAll(async () => { guarded = await startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc', HUBGRAPH_ALLOW_PRIVATE_ADDRESSES: '0' } }); });
+  afterAll(async () => { await guarded?.stop(); if (guarded) await dropPrefix(guarded.prefix); });
+
+  it('refuses to connect to a loopback address, given as an IP or as a name, with FORBIDDEN_ADDRESS', async () => {
+    const t = await openSession(guarded.url);
+    for (const host of ['127.0.0.1', 'localhost']) {
+      await ok(guarded.url, SET, { p: 'irc', a: `alice@${host}`, c: { nick: 'alice', server: host, port: ircd.port, secure: false } }, t);
+      const r = await gql(guarded.url, verb('connect', 'type'), { input: { platform: 'irc', actor: { id: `alice@${host}`, type: 'person' } } }, t);
+      expect(errorCode(r), host).toBe('FORBIDDEN_ADDRESS');
+    }
+  });
+});

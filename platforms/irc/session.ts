@@ -1,0 +1,131 @@
+// One IRC connection, hosted in the sessions pool: an irc-framework client whose socket passes
+// the core's address guard (transport.ts). `connect` resolves once the server has registered us
+// (001) and fails with PLATFORM_ERROR when the server cannot be reached, refuses us, or does not
+// finish registering in time. A nick that is taken fails `connect` with an error naming it; we do
+// not pick an alternate nick, because the actor id (`nick@server`) is the connection's identity.
+// A connection lost after registering ends the session (`disconnect` reaches subscribers);
+// reconnecting with backoff and rejoining is not built yet (issue 4).
+import irc from 'irc-framework';
+import { HubError } from '../../src/errors.js';
+import { AddressGuard } from '../../src/net/address-guard.js';
+import type { ASActivity, PlatformSession, SessionContext, SessionModule, Verb } from '../../src/platform/types.js';
+import { type IrcCredentials, type IrcState, Pending } from './state.js';
+import { GuardedTransport } from './transport.js';
+import { onErrors } from './inbound/errors.js';
+import { onJoin } from './inbound/join.js';
+import { onKick } from './inbound/kick.js';
+import { onMessages } from './inbound/message.js';
+import { onMode } from './inbound/mode.js';
+import { onMotd } from './inbound/motd.js';
+import { onNames } from './inbound/names.js';
+import { onNick } from './inbound/nick.js';
+import { onPart } from './inbound/part.js';
+import { onQuit } from './inbound/quit.js';
+import { onTopic } from './inbound/topic.js';
+import { join } from './verbs/join.js';
+import { leave } from './verbs/leave.js';
+import { query } from './verbs/query.js';
+import { send } from './verbs/send.js';
+import { update } from './verbs/update.js';
+
+/** Registration must finish well inside the job deadline (HUBGRAPH_JOB_TIMEOUT, 30 s by default). */
+export const REGISTRATION_TIMEOUT_MS = 20_000;
+const QUIT_GRACE_MS = 2_000;
+
+const VERBS: Partial<Record<Verb, (state: IrcState, activity: ASActivity) => Promise<ASActivity>>> = { join, leave, send, update, query };
+
+export const openSession: SessionModule['openSession'] = (ctx: SessionContext): PlatformSession => {
+  const creds = ctx.credentials as IrcCredentials;
+  const secure = creds.secure ?? true;
+  const port = creds.port ?? (secure ? 6697 : 6667);
+  const client = new irc.Client();
+  const state: IrcState = {
+    ctx,
+    client,
+    creds,
+    server: creds.server,
+    nick: creds.nick,
+    registered: false,
+    channels: new Map(),
+    pending: new Pending(),
+  };
+  let closing = false;
+  let socketError: Error | undefined;
+
+  for (const register of [onErrors, onMessages, onJoin, onPart, onQuit, onKick, onNick, onTopic, onNames, onMode, onMotd]) register(state);
+
+  client.on('registered', (e: { nick?: string }) => {
+    state.registered = true;
+    if (e.nick) state.nick = String(e.nick);
+    state.pending.resolve('register');
+  });
+  client.on('socket close', (err?: Error) => { if (err) socketError = err; });
+  client.on('close', () => {
+    const wasRegistered = state.registered;
+    state.registered = false;
+    state.channels.clear();
+    if (closing) return;
+    const why = state.lastServerError ?? socketError?.message ?? 'the server closed the connection';
+    if (!wasRegistered) {
+      const refused = socketError instanceof HubError ? socketError : new HubError('PLATFORM_ERROR', `could not connect to ${state.server}:${port}: ${why}`);
+      state.pending.reject('register', refused);
+      return;
+    }
+    state.pending.rejectAll(new HubError('PLATFORM_ERROR', `the connection to ${state.server} was lost: ${why}`));
+    ctx.ended(`the connection to ${state.server} was lost: ${why}`);
+  });
+
+  async function quit(message: string): Promise<void> {
+    closing = true;
+    state.pending.rejectAll(new HubError('PLATFORM_ERROR', `the connection to ${state.server} was closed`));
+    if (!client.connection.connected) {
+      client.connection.end();
+      return;
+    }
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { client.connection.end(null, true); resolve(); }, QUIT_GRACE_MS);
+      client.once('close', () => { clearTimeout(timer); resolve(); });
+    });
+    client.quit(message);
+    await closed;
+  }
+
+  return {
+    async connect() {
+      if (ctx.actor !== `${creds.nick}@${creds.server}`) {
+        throw new HubError('BAD_USER_INPUT', `the IRC actor must be nick@server, "${creds.nick}@${creds.server}" for these credentials, not "${ctx.actor}"`, { field: 'actor.id' });
+      }
+      if (creds.sasl) throw new HubError('PLATFORM_ERROR', 'SASL is not supported yet (issue 4); connect without `sasl`, or with `password` for a server password');
+      const registered = state.pending.wait('register', 'the registration', REGISTRATION_TIMEOUT_MS);
+      client.connect({
+        host: creds.server,
+        port,
+        tls: secure,
+        nick: creds.nick,
+        username: creds.username ?? creds.nick,
+        gecos: creds.realname ?? creds.nick,
+        ...(creds.password ? { password: creds.password } : {}),
+        auto_reconnect: false,
+        version: 'hubgraph',
+        transport: GuardedTransport,
+        guard: new AddressGuard(ctx.net),
+      });
+      try {
+        await registered;
+      } catch (err) {
+        await quit('registration failed');
+        const e = HubError.from(err);
+        if (e.code === 'TIMEOUT') throw new HubError('PLATFORM_ERROR', `${state.server}:${port} did not finish registering within ${REGISTRATION_TIMEOUT_MS / 1000} s`);
+        throw e;
+      }
+    },
+    async handle(verb, activity) {
+      const run = VERBS[verb];
+      if (!run) throw new HubError('BAD_USER_INPUT', `the IRC platform does not handle ${verb} on a connection`);
+      return run(state, activity);
+    },
+    async close() {
+      await quit('hubgraph: disconnected');
+    },
+  };
+};
