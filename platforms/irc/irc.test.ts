@@ -99,6 +99,11 @@ describe('IRC platform', () => {
     await outsider.waitFor(/^:alice!\S+ NOTICE #lobby :heads up$/, 5000, { from });
     await ok(hub.url, verb('send', 'type'), input({ target: { id: `outsider@${server}`, type: 'person' }, object: { type: 'message', content: 'psst' } }), token);
     await outsider.waitFor(/^:alice!\S+ PRIVMSG outsider :psst$/, 5000, { from });
+    // written is done; what the server then refuses arrives as an error activity naming the verb
+    await ok(hub.url, verb('send', 'type'), input({ target: { id: `nobody@${server}`, type: 'person' }, object: { type: 'message', content: 'anyone?' } }), token);
+    const e = await seen((a) => a.type === 'error' && a.object?.json?.verb === 'send', 'the send error');
+    expect(e).toMatchObject({ actor: { id: `alice@${server}` }, target: { id: `nobody@${server}` }, object: { type: 'error', json: expect.objectContaining({ numeric: 401, subject: 'nobody' }) } });
+    expect(e.object.content).toContain('send failed (nobody)');
   });
 
   it('splits a long message at the protocol limit without breaking UTF-8', async () => {
@@ -234,6 +239,20 @@ describe('IRC platform', () => {
     expect(errorCode(r)).toBe('PLATFORM_ERROR');
     expect(r.errors?.[0]?.message).toMatch(/nick "outsider" is already in use/);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('tells subscribers when the server goes away (reconnecting is not built yet)', async () => {
+    const other = await startNgircd();
+    const t = await openSession(hub.url);
+    await ok(hub.url, SET, { p: 'irc', a: `carol@${other.host}`, c: { nick: 'carol', server: other.host, port: other.port, secure: false } }, t);
+    const c = wsClient(hub.wsUrl, t);
+    const events = collect<{ activities: any }>(c, `subscription { activities { ${FIELDS} } }`);
+    await ok(hub.url, verb('connect', 'type'), { input: { platform: 'irc', actor: { id: `carol@${other.host}`, type: 'person' } } }, t);
+    await other.stop();
+    await eventually(() => events.items.some((i) => i.activities.type === 'disconnect'), 5000, 20);
+    const d = events.items.map((i) => i.activities).find((a) => a.type === 'disconnect');
+    expect(d.actor.id).toBe(`carol@${other.host}`);
+    await c.dispose();
   });
 
   it('fails connect with PLATFORM_ERROR when nothing listens', async () => {
