@@ -1,11 +1,18 @@
 // The IRC platform through the public GraphQL API, against a real ngircd, with an outside user on
 // the other side who speaks raw IRC over a socket.
+import { readFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
 import { collect, errorCode, eventually, gql, ok, openSession, verb, wsClient, type Collected } from '../../test/support/client.js';
 import { startNgircd, stopAllIrc, type Ngircd } from '../../test/support/ngircd.js';
 import { connectRawIrc, type RawIrc } from '../../test/support/raw-irc.js';
 
+// a self-signed certificate for "localhost" (test only), trusted by the hubgraph under test
+const CERT = fileURLToPath(new URL('./fixtures/localhost.crt', import.meta.url));
+const KEY = fileURLToPath(new URL('./fixtures/localhost.key', import.meta.url));
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
 const FIELDS = 'type actor { id type name } target { id type } object { type content json } published';
 
@@ -38,7 +45,7 @@ async function raw(nick: string): Promise<RawIrc> {
 }
 
 beforeAll(async () => {
-  [ircd, hub] = await Promise.all([startNgircd(), startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc' } })]);
+  [ircd, hub] = await Promise.all([startNgircd(), startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc', NODE_EXTRA_CA_CERTS: CERT } })]);
   server = ircd.host;
   token = await openSession(hub.url);
   await ok(hub.url, SET, { p: 'irc', a: `alice@${server}`, c: { nick: 'alice', server, port: ircd.port, secure: false } }, token);
@@ -68,6 +75,12 @@ describe('IRC platform', () => {
     expect(bad.errors?.[0]?.message).toContain('nick');
     const extra = await gql(hub.url, SET, { p: 'irc', a: `bad@${server}`, c: { nick: 'ok', server, channels: ['#x'] } }, token);
     expect(errorCode(extra)).toBe('BAD_USER_INPUT');
+    // the actor id is nick@server: another id is refused when connecting
+    const t = await openSession(hub.url);
+    await ok(hub.url, SET, { p: 'irc', a: `someone@${server}`, c: { nick: 'dave', server, port: ircd.port, secure: false } }, t);
+    const r = await gql(hub.url, verb('connect', 'type'), { input: { platform: 'irc', actor: { id: `someone@${server}`, type: 'person' } } }, t);
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0]?.message).toContain(`dave@${server}`);
   });
 
   it('connects once registered, shows the MOTD, and joins a channel with the members and their roles', async () => {
@@ -195,6 +208,19 @@ describe('IRC platform', () => {
     expect(e.object.json).toMatchObject({ numeric: 433, subject: 'outsider' });
   });
 
+  it('marks itself away and back', async () => {
+    const whois = async () => {
+      const at = outsider.lines.length;
+      outsider.send('WHOIS alicia');
+      await outsider.waitFor(/ 318 outsider alicia /, 5000, { from: at });
+      return outsider.lines.slice(at).find((l) => / 301 outsider alicia /.test(l));
+    };
+    await ok(hub.url, verb('update', 'type'), input({ object: { type: 'presence', content: 'at lunch', extra: { presence: 'away' } } }), token);
+    expect(await whois()).toMatch(/:at lunch$/);
+    await ok(hub.url, verb('update', 'type'), input({ object: { type: 'presence', extra: { presence: 'online' } } }), token);
+    expect(await whois()).toBeUndefined();
+  });
+
   it('fails a join the server refuses, and says so to subscribers', async () => {
     await outsider.join('#closed');
     outsider.send('MODE #closed +i');
@@ -276,5 +302,34 @@ describe('IRC platform behind the address guard', () => {
       const r = await gql(guarded.url, verb('connect', 'type'), { input: { platform: 'irc', actor: { id: `alice@${host}`, type: 'person' } } }, t);
       expect(errorCode(r), host).toBe('FORBIDDEN_ADDRESS');
     }
+  });
+});
+
+describe('IRC over TLS', () => {
+  let proxy: TlsServer;
+  let port: number;
+  beforeAll(async () => {
+    // TLS in front of ngircd (which the tests run without TLS)
+    proxy = createTlsServer({ cert: readFileSync(CERT), key: readFileSync(KEY) }, (sock) => {
+      const up = tcpConnect(ircd.port, ircd.host);
+      sock.pipe(up).pipe(sock);
+      sock.on('error', () => up.destroy());
+      up.on('error', () => sock.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    port = (proxy.address() as { port: number }).port;
+  });
+  afterAll(() => { proxy?.close(); });
+
+  it('connects by name with the certificate checked against that name, and refuses one that does not match', async () => {
+    const t = await openSession(hub.url);
+    await ok(hub.url, SET, { p: 'irc', a: 'tls@localhost', c: { nick: 'tls', server: 'localhost', port } }, t);
+    await ok(hub.url, verb('connect', 'type'), { input: { platform: 'irc', actor: { id: 'tls@localhost', type: 'person' } } }, t);
+    await ok(hub.url, verb('disconnect', 'type'), { input: { platform: 'irc', actor: { id: 'tls@localhost', type: 'person' } } }, t);
+    // the same server by IP: the certificate names only "localhost"
+    await ok(hub.url, SET, { p: 'irc', a: 'tls2@127.0.0.1', c: { nick: 'tls2', server: '127.0.0.1', port, secure: true } }, t);
+    const r = await gql(hub.url, verb('connect', 'type'), { input: { platform: 'irc', actor: { id: 'tls2@127.0.0.1', type: 'person' } } }, t);
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/certificate|altnames/i);
   });
 });
