@@ -55,6 +55,7 @@ describe('session supervisor', () => {
   it('restores every session of a thread that exits, and tells their subscribers', async () => {
     const a = await connected('ea@dummy');
     const b = await connected('eb@dummy');
+    await ok(hub.url, verb('join', 'id'), { input: { platform: 'dummy', actor: person('eb@dummy'), target: { id: '#kept', type: 'room' } } }, b);
     const before = await state(b, 'eb@dummy');
     const ca = wsClient(hub.wsUrl, a);
     const cb = wsClient(hub.wsUrl, b);
@@ -70,6 +71,8 @@ describe('session supervisor', () => {
     const after = await state(b, 'eb@dummy');
     expect(after.threadId).not.toBe(before.threadId);
     expect(after.commands).toBe(1);
+    // what the session saved (its rooms) came back with it
+    expect((after as unknown as { rooms: string[] }).rooms).toEqual(['#kept']);
     // and they work: a send reaches the subscriber
     await ok(hub.url, verb('send', 'id'), { input: { platform: 'dummy', actor: person('ea@dummy'), object: { type: 'message', content: 'back' } } }, a);
     await eventually(() => sa.items.some((i) => i.activities.object?.content === 'back'));

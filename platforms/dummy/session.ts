@@ -13,7 +13,9 @@ interface DummyCredentials { name: string; connectDelayMs?: number; refuse?: boo
 
 export const openSession: SessionModule['openSession'] = (ctx: SessionContext): PlatformSession => {
   const creds = ctx.credentials as DummyCredentials;
-  const state: DummyState = { ctx, name: creds.name, commands: 0, rooms: new Set(), timers: new Set() };
+  // rooms survive a thread crash: they are saved with ctx.saveState and handed back on reopen
+  const restoredRooms = (ctx.restored as { rooms?: string[] } | undefined)?.rooms ?? [];
+  const state: DummyState = { ctx, name: creds.name, commands: 0, rooms: new Set(restoredRooms), timers: new Set() };
   return {
     async connect() {
       if (creds.connectDelayMs) await new Promise((r) => setTimeout(r, creds.connectDelayMs));

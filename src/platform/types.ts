@@ -74,6 +74,11 @@ export interface SessionContext {
   emit(activity: ASActivity): void;
   /** the connection ended for good (the platform gave up); the host forgets it */
   ended(reason: string): void;
+  /** what this connection last saved, when the supervisor reopens it after its thread died;
+   *  undefined on a first connect */
+  restored: unknown;
+  /** keeps a small JSON-able state (channels joined, current nick) for such a reopen */
+  saveState(state: unknown): void;
 }
 export interface PlatformSession {
   /** resolves once the protocol connection is usable (registered, online) */

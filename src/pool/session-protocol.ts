@@ -14,6 +14,7 @@ export type FromSession =
   | { t: 'res'; id: number; ok: true; activity?: ASActivity }
   | { t: 'res'; id: number; ok: false; error: SerializedError }
   | { t: 'event'; activity: ASActivity }
+  | { t: 'state'; state: unknown }
   | { t: 'pong'; n: number; threadId: number };
 
 export interface SessionTask {
@@ -22,6 +23,8 @@ export interface SessionTask {
   connKey: string;
   actor: string;
   credentials: unknown;
+  /** what the connection saved before its thread died */
+  restored: unknown;
   net: NetPolicy;
   port: MessagePort;
 }

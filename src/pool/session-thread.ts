@@ -75,6 +75,8 @@ export default function hostSession(task: SessionTask): Promise<SessionEnd> {
             actor: task.actor,
             credentials: task.credentials,
             net: task.net,
+            restored: task.restored,
+            saveState: (state) => post({ t: 'state', state }),
             emit: (activity) => post({ t: 'event', activity }),
             ended: (message) => running.finish({ reason: 'ended', message }),
           });

@@ -41,6 +41,8 @@ export class Supervisor {
   private readonly hosted = new Map<string, Hosted>();
   private readonly reopening = new Map<string, NodeJS.Timeout>();
   private readonly opening = new Map<string, Promise<void>>();
+  /** state each connection saved, handed back when it is reopened after a crash */
+  private readonly saved = new Map<string, unknown>();
   /** close() arrived while the key was opening */
   private readonly closeRequested = new Set<string>();
   private nextCmd = 1;
@@ -108,6 +110,7 @@ export class Supervisor {
       connKey: spec.connKey,
       actor: spec.actor,
       credentials,
+      restored: this.saved.get(spec.connKey),
       net: this.opts.net,
       port: port2,
     };
@@ -137,6 +140,9 @@ export class Supervisor {
             break;
           case 'event':
             this.hooks.onEvent(spec, msg.activity);
+            break;
+          case 'state':
+            this.saved.set(spec.connKey, msg.state);
             break;
           case 'res': {
             const p = hosted.pending.get(msg.id);
@@ -211,17 +217,22 @@ export class Supervisor {
     h.port.close();
     if (!wasHosted || this.stopped) return; // never became ready: the opener reports the failure
     if (h.closing || end.reason === 'closed') {
-      this.hooks.onGone(h.spec);
+      this.gone(h.spec);
       return;
     }
     const why = end.reason === 'ended' ? end.message : end.reason === 'failed' || end.reason === 'crashed' ? end.error.message : 'unknown';
     this.log.warn({ platform: h.spec.platform, actor: h.spec.actor, reason: end.reason, why }, 'connection lost; reopening');
     this.hooks.onEvent(h.spec, notice('disconnect', h.spec, `connection lost: ${why}`));
     if (end.reason === 'ended') {
-      this.hooks.onGone(h.spec);
+      this.gone(h.spec);
       return;
     }
     this.scheduleReopen(h.spec, 0, end.reason);
+  }
+
+  private gone(spec: HostSpec): void {
+    this.saved.delete(spec.connKey);
+    this.hooks.onGone(spec);
   }
 
   private scheduleReopen(spec: HostSpec, attempt: number, cause: string): void {
@@ -233,7 +244,7 @@ export class Supervisor {
       try {
         const credentials = await this.hooks.reloadCredentials(spec);
         if (credentials === undefined) {
-          this.hooks.onGone(spec);
+          this.gone(spec);
           return;
         }
         await this.open(spec, credentials, this.opts.openTimeoutMs);

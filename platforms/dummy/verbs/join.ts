@@ -13,6 +13,7 @@ function room(activity: ASActivity): string {
 export async function join(state: DummyState, activity: ASActivity): Promise<ASActivity> {
   const id = room(activity);
   state.rooms.add(id);
+  state.ctx.saveState({ rooms: [...state.rooms] });
   state.ctx.emit(inbound('join', person(state.ctx.actor, state.name), { id, type: 'room' }));
   return activity;
 }
@@ -20,6 +21,7 @@ export async function join(state: DummyState, activity: ASActivity): Promise<ASA
 export async function leave(state: DummyState, activity: ASActivity): Promise<ASActivity> {
   const id = room(activity);
   state.rooms.delete(id);
+  state.ctx.saveState({ rooms: [...state.rooms] });
   state.ctx.emit(inbound('leave', person(state.ctx.actor, state.name), { id, type: 'room' }));
   return activity;
 }
