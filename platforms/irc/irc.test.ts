@@ -267,7 +267,7 @@ describe('IRC platform', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
-  it('tells subscribers when the server goes away (reconnecting is not built yet)', async () => {
+  it('tells subscribers when the server goes away, and keeps trying until disconnected', async () => {
     const other = await startNgircd();
     const t = await openSession(hub.url);
     await ok(hub.url, SET, { p: 'irc', a: `carol@${other.host}`, c: { nick: 'carol', server: other.host, port: other.port, secure: false } }, t);
@@ -278,6 +278,7 @@ describe('IRC platform', () => {
     await eventually(() => events.items.some((i) => i.activities.type === 'disconnect'), 5000, 20);
     const d = events.items.map((i) => i.activities).find((a) => a.type === 'disconnect');
     expect(d.actor.id).toBe(`carol@${other.host}`);
+    await ok(hub.url, verb('disconnect', 'type'), { input: { platform: 'irc', actor: { id: `carol@${other.host}`, type: 'person' } } }, t);
     await c.dispose();
   });
 
@@ -288,6 +289,83 @@ describe('IRC platform', () => {
     expect(errorCode(r)).toBe('PLATFORM_ERROR');
     expect(r.errors?.[0]?.message).toContain('could not connect');
   });
+});
+
+/** A session of its own (token, credentials, subscription) on `ircd`, connected. */
+async function irrSession(on: Ngircd, nick: string, extra: Record<string, unknown> = {}, url = () => hub) {
+  const h = url();
+  const t = await openSession(h.url);
+  const actor = { id: `${nick}@${on.host}`, type: 'person' };
+  await ok(h.url, SET, { p: 'irc', a: actor.id, c: { nick, server: on.host, port: on.port, secure: false, ...extra } }, t);
+  const c = wsClient(h.wsUrl, t);
+  const events = collect<{ activities: any }>(c, `subscription { activities(platform: "irc") { ${FIELDS} } }`);
+  const run = (name: string, rest: Record<string, unknown> = {}) => gql(h.url, verb(name, 'type'), { input: { platform: 'irc', actor, ...rest } }, t);
+  const acts = () => events.items.map((i) => i.activities);
+  const saw = async (pred: (a: any) => boolean, what: string, timeoutMs = 5000) => {
+    try {
+      return await eventually(() => acts().find(pred), timeoutMs, 20);
+    } catch {
+      throw new Error(`${nick}'s subscriber never saw ${what}; got:\n${acts().map((a) => JSON.stringify(a)).join('\n')}`);
+    }
+  };
+  return { t, actor, c, events, run, acts, saw };
+}
+
+describe('IRC reconnect, flood control, shared and separate connections', () => {
+  let other: Ngircd;
+  beforeAll(async () => { other = await startNgircd(); });
+  afterAll(async () => { await other?.stop(); });
+  const rawOn = async (nick: string) => { const c = await connectRawIrc(other.host, other.port, nick); clients.push(c); return c; };
+  const room = (name: string) => ({ id: `${name}@${other.host}`, type: 'room' });
+
+  it('reconnects with backoff after the server restarts, rejoins its channels, and works again', async () => {
+    const s = await irrSession(other, 'rita');
+    expect((await s.run('connect')).errors).toBeUndefined();
+    expect((await s.run('join', { target: room('#back') })).errors).toBeUndefined();
+    await s.saw((a) => a.type === 'join' && a.actor.id === `rita@${other.host}`, 'its join');
+    const before = s.acts().length;
+    const lostAt = Date.now();
+    await other.restart();
+    await s.saw((a) => a.type === 'disconnect', 'the disconnect');
+    const back = await s.saw((a) => a.type === 'connect', 'the reconnect', 10_000);
+    expect(back.actor.id).toBe(`rita@${other.host}`);
+    expect(Date.now() - lostAt).toBeLessThan(8000);
+    const types = s.acts().slice(before).map((a) => a.type);
+    expect(types.indexOf('disconnect')).toBeLessThan(types.indexOf('connect'));
+    // rejoined before announcing connect
+    expect(s.acts().slice(before).findIndex((a) => a.type === 'join' && a.actor.id === `rita@${other.host}`)).toBeLessThan(types.indexOf('connect'));
+    const rex = await rawOn('rex');
+    await rex.join('#back');
+    rex.privmsg('#back', 'welcome back');
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'welcome back', 'the message after the restart');
+    const from = rex.lines.length;
+    expect((await s.run('send', { target: room('#back'), object: { type: 'message', content: 'glad to be back' } })).errors).toBeUndefined();
+    await rex.waitFor(/^:rita!\S+ PRIVMSG #back :glad to be back$/, 5000, { from });
+    await s.run('disconnect');
+    await s.c.dispose();
+  }, 30_000);
+
+  it('paces a burst of sends: all arrive, in order, and the connection stays up', async () => {
+    const s = await irrSession(other, 'fast');
+    await s.run('connect');
+    expect((await s.run('join', { target: room('#flood') })).errors).toBeUndefined();
+    const obs = await rawOn('watcher');
+    await obs.join('#flood');
+    const from = obs.lines.length;
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const r = await s.run('send', { target: room('#flood'), object: { type: 'message', content: `line ${i}` } });
+      expect(r.errors).toBeUndefined();
+    }
+    await eventually(() => obs.lines.slice(from).filter((l) => / PRIVMSG #flood :line /.test(l)).length >= 20, 20_000, 50);
+    const got = obs.lines.slice(from).filter((l) => / PRIVMSG #flood :line /.test(l)).map((l) => Number(l.split(':line ')[1]));
+    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    // paced: a burst of 5, then 2 lines a second
+    expect(Date.now() - started).toBeGreaterThan(6000);
+    expect(s.acts().some((a) => a.type === 'disconnect')).toBe(false);
+    await s.run('disconnect');
+    await s.c.dispose();
+  }, 30_000);
 });
 
 describe('IRC platform behind the address guard', () => {

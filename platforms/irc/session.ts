@@ -3,13 +3,18 @@
 // (001) and fails with PLATFORM_ERROR when the server cannot be reached, refuses us, or does not
 // finish registering in time. A nick that is taken fails `connect` with an error naming it; we do
 // not pick an alternate nick, because the actor id (`nick@server`) is the connection's identity.
-// A connection lost after registering ends the session (`disconnect` reaches subscribers);
-// reconnecting with backoff and rejoining is not built yet (issue 4).
+// A connection lost after registering is not the end of the session: subscribers get a
+// `disconnect` activity, the session reconnects (the same client, so the address guard checks
+// every attempt) with exponential backoff and jitter, rejoins its channels and takes back its
+// nick, then announces `connect`. It retries until `disconnect` (close) stops it. The channels
+// and the nick are also saved with ctx.saveState, so a reopen after a thread crash (ctx.restored)
+// rejoins them too. Outbound lines are paced (pacer.ts).
 import irc from 'irc-framework';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
 import type { ASActivity, PlatformSession, SessionContext, SessionModule, Verb } from '../../src/platform/types.js';
-import { type IrcCredentials, type IrcState, Pending } from './state.js';
+import { type IrcCredentials, type IrcSaved, type IrcState, Pending, lower } from './state.js';
+import { paceWrites } from './pacer.js';
 import { GuardedTransport } from './transport.js';
 import { onErrors } from './inbound/errors.js';
 import { onJoin } from './inbound/join.js';
@@ -31,6 +36,10 @@ import { update } from './verbs/update.js';
 /** Registration must finish well inside the job deadline (HUBGRAPH_JOB_TIMEOUT, 30 s by default). */
 export const REGISTRATION_TIMEOUT_MS = 20_000;
 const QUIT_GRACE_MS = 2_000;
+/** Reconnect backoff: attempt n waits between half and all of min(MAX, FIRST × 2^n), so the
+ *  first retry comes after 0.5-1 s and none waits longer than 60 s. */
+export const RECONNECT_FIRST_MS = 1_000;
+export const RECONNECT_MAX_MS = 60_000;
 
 const VERBS: Partial<Record<Verb, (state: IrcState, activity: ASActivity) => Promise<ASActivity>>> = { join, leave, send, update, query };
 
@@ -47,10 +56,19 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     nick: creds.nick,
     registered: false,
     channels: new Map(),
+    wanted: new Map(),
     pending: new Pending(),
   };
+  const restored = ctx.restored as Partial<IrcSaved> | undefined;
+  for (const channel of restored?.channels ?? []) state.wanted.set(channel.toLowerCase(), channel);
+  /** the nick to take back after (re)registering, when it was changed from the credentials' */
+  let wantNick = typeof restored?.nick === 'string' ? restored.nick : creds.nick;
   let closing = false;
   let socketError: Error | undefined;
+  let attempt = 0;
+  let retry: NodeJS.Timeout | undefined;
+
+  paceWrites(client, () => state.registered);
 
   for (const register of [onErrors, onMessages, onJoin, onPart, onQuit, onKick, onNick, onTopic, onNames, onMode, onMotd]) register(state);
 
@@ -72,11 +90,61 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       return;
     }
     state.pending.rejectAll(new HubError('PLATFORM_ERROR', `the connection to ${state.server} was lost: ${why}`));
-    ctx.ended(`the connection to ${state.server} was lost: ${why}`);
+    wantNick = state.nick;
+    ctx.emit(status('disconnect', `the connection to ${state.server} was lost: ${why}; reconnecting`));
+    scheduleReconnect();
   });
+
+  function status(type: 'connect' | 'disconnect', content: string): ASActivity {
+    return { type, actor: { id: ctx.actor, type: 'person' }, object: { type: type === 'disconnect' ? 'error' : 'status', content } };
+  }
+
+  function scheduleReconnect(): void {
+    if (closing) return;
+    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** attempt);
+    attempt++;
+    retry = setTimeout(() => void reconnect(), base / 2 + Math.random() * (base / 2));
+  }
+
+  async function reconnect(): Promise<void> {
+    retry = undefined;
+    if (closing) return;
+    socketError = undefined;
+    state.lastServerError = undefined;
+    const registered = state.pending.wait('register', 'the registration', REGISTRATION_TIMEOUT_MS);
+    client.connect();
+    try {
+      await registered;
+    } catch {
+      if (closing) return;
+      if (client.connection.connected) client.connection.end(null, true);
+      scheduleReconnect();
+      return;
+    }
+    attempt = 0;
+    await restore();
+    if (!closing && state.registered) ctx.emit(status('connect', `reconnected to ${state.server}`));
+  }
+
+  /** After (re)registering: takes back the nick and rejoins the channels (refusals reach subscribers as error activities). */
+  async function restore(): Promise<void> {
+    if (!client.caseCompare(wantNick, state.nick)) {
+      const answered = state.pending.wait('nick', `NICK ${wantNick}`).catch(() => undefined);
+      client.changeNick(wantNick);
+      await answered;
+    }
+    await Promise.all([...state.wanted.values()].map(async (channel) => {
+      const key = lower(state, channel);
+      if (state.channels.has(key)) return;
+      const answered = state.pending.wait(`join ${key}`, `JOIN ${channel}`);
+      client.join(channel);
+      await answered.catch(() => undefined);
+    }));
+  }
 
   async function quit(message: string): Promise<void> {
     closing = true;
+    if (retry) clearTimeout(retry);
     state.pending.rejectAll(new HubError('PLATFORM_ERROR', `the connection to ${state.server} was closed`));
     if (!client.connection.connected) {
       client.connection.end();
@@ -118,6 +186,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
         if (e.code === 'TIMEOUT') throw new HubError('PLATFORM_ERROR', `${state.server}:${port} did not finish registering within ${REGISTRATION_TIMEOUT_MS / 1000} s`);
         throw e;
       }
+      await restore();
     },
     async handle(verb, activity) {
       const run = VERBS[verb];

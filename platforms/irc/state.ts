@@ -101,7 +101,22 @@ export interface IrcState {
   /** the text of the server's last ERROR line (why it closed the connection) */
   lastServerError?: string;
   channels: Map<string, ChannelState>;
+  /** channels to be in (lower-cased → as written): what a reconnect or a reopen after a thread
+   *  crash rejoins; unlike `channels`, a lost connection does not clear it */
+  wanted: Map<string, string>;
   pending: Pending;
+}
+
+/** What survives a thread crash (ctx.saveState / ctx.restored): the channels and the nick. */
+export interface IrcSaved {
+  channels: string[];
+  nick: string;
+}
+
+/** Saves the channels to rejoin and the current nick; called whenever either changes. */
+export function remember(state: IrcState): void {
+  const saved: IrcSaved = { channels: [...state.wanted.values()], nick: state.nick };
+  state.ctx.saveState(saved);
 }
 
 /** Case-insensitive key of a channel or nick under the server's casemapping. */

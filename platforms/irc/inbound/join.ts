@@ -1,7 +1,7 @@
 // JOIN → `join` (actor = who, target = the channel). Our own JOIN answers the join verb and
 // starts the channel's member list; NAMES follows it (see names.ts).
 import type { IrcEvent } from 'irc-framework';
-import { type IrcState, isSelf, lower } from '../state.js';
+import { type IrcState, isSelf, lower, remember } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onJoin(state: IrcState): void {
@@ -12,6 +12,7 @@ export function onJoin(state: IrcState): void {
     const key = lower(state, channel);
     if (isSelf(state, nick)) {
       state.channels.set(key, { name: channel, members: new Map() });
+      if (state.wanted.get(key) !== channel) { state.wanted.set(key, channel); remember(state); }
     } else {
       state.channels.get(key)?.members.set(lower(state, nick), { nick, modes: new Set() });
     }

@@ -1,7 +1,7 @@
 // NICK → `update`: actor = the old identity, target = the new one, object `{type: "address"}`.
 // Our own change answers the update verb; later activities name us by the new nick.
 import type { IrcEvent } from 'irc-framework';
-import { type IrcState, isSelf, lower } from '../state.js';
+import { type IrcState, isSelf, lower, remember } from '../state.js';
 import { inbound, person } from '../translate.js';
 
 export function onNick(state: IrcState): void {
@@ -16,7 +16,7 @@ export function onNick(state: IrcState): void {
       ch.members.delete(lower(state, from));
       ch.members.set(lower(state, to), { nick: to, modes: m.modes });
     }
-    if (self) state.nick = to;
+    if (self) { state.nick = to; remember(state); }
     state.ctx.emit(inbound('update', person(from, state.server), person(to, state.server), { type: 'address' }, e.time));
     if (self) state.pending.resolve('nick');
   });

@@ -1,7 +1,7 @@
 // PART → `leave` (actor = who, target = the channel, object = the part message when there is
 // one). Our own PART answers the leave verb and forgets the channel.
 import type { IrcEvent } from 'irc-framework';
-import { type IrcState, isSelf, lower } from '../state.js';
+import { type IrcState, isSelf, lower, remember } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onPart(state: IrcState): void {
@@ -10,7 +10,10 @@ export function onPart(state: IrcState): void {
     const nick = String(e.nick ?? '');
     if (!channel || !nick) return;
     const key = lower(state, channel);
-    if (isSelf(state, nick)) state.channels.delete(key);
+    if (isSelf(state, nick)) {
+      state.channels.delete(key);
+      if (state.wanted.delete(key)) remember(state);
+    }
     else state.channels.get(key)?.members.delete(lower(state, nick));
     const message = String(e.message ?? '');
     state.ctx.emit(inbound('leave', person(nick, state.server), room(channel, state.server), message ? { type: 'message', content: message } : undefined, e.time));
