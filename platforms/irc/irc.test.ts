@@ -366,6 +366,56 @@ describe('IRC reconnect, flood control, shared and separate connections', () => 
     await s.run('disconnect');
     await s.c.dispose();
   }, 30_000);
+
+  it('5 sessions (distinct nicks) in one channel each receive a message exactly once', async () => {
+    const nicks = ['five1', 'five2', 'five3', 'five4', 'five5'];
+    const all = await Promise.all(nicks.map((n) => irrSession(other, n)));
+    for (const s of all) {
+      expect((await s.run('connect')).errors).toBeUndefined();
+      expect((await s.run('join', { target: room('#five') })).errors).toBeUndefined();
+    }
+    const speaker = await rawOn('speaker');
+    await speaker.join('#five');
+    speaker.privmsg('#five', 'once each');
+    for (const s of all) await s.saw((a) => a.type === 'send' && a.object?.content === 'once each', 'the message');
+    await new Promise((r) => setTimeout(r, 500));
+    for (const s of all) {
+      const got = s.acts().filter((a) => a.type === 'send' && a.object?.content === 'once each');
+      expect(got).toHaveLength(1);
+      expect(got[0]).toMatchObject({ actor: { id: `speaker@${other.host}` }, target: room('#five') });
+    }
+    for (const s of all) { await s.run('disconnect'); await s.c.dispose(); }
+  }, 30_000);
+
+  it('keeps two sessions with different credentials for one nick on separate connections', async () => {
+    const first = await irrSession(other, 'twin', { realname: 'first twin' });
+    const second = await irrSession(other, 'twin', { realname: 'second twin' });
+    const third = await irrSession(other, 'twin', { password: 'not the same' });
+    expect((await first.run('connect')).errors).toBeUndefined();
+    expect((await first.run('join', { target: room('#twins') })).errors).toBeUndefined();
+    // neither attaches to the first's connection: each opens its own, and the nick is taken
+    for (const s of [second, third]) {
+      const r = await s.run('connect');
+      expect(errorCode(r)).toBe('PLATFORM_ERROR');
+      expect(r.errors?.[0]?.message).toMatch(/nick "twin" is already in use/);
+    }
+    const peer = await rawOn('peer');
+    await peer.join('#twins');
+    peer.privmsg('#twins', 'for the first twin');
+    peer.privmsg('twin', 'private to twin');
+    await first.saw((a) => a.type === 'send' && a.object?.content === 'for the first twin', 'the channel message');
+    await first.saw((a) => a.type === 'send' && a.object?.content === 'private to twin', 'the private message');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const s of [second, third]) {
+      // what they saw is their own failed registration, none of the first's activities
+      expect(s.acts().filter((a) => a.type === 'send' || a.type === 'join')).toEqual([]);
+      // and they have no connection to use
+      expect(errorCode(await s.run('send', { target: room('#twins'), object: { type: 'message', content: 'hijack' } }))).toBeTruthy();
+    }
+    expect(peer.lines.some((l) => /hijack/.test(l))).toBe(false);
+    await first.run('disconnect');
+    for (const s of [first, second, third]) await s.c.dispose();
+  }, 30_000);
 });
 
 describe('IRC platform behind the address guard', () => {
