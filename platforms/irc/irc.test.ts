@@ -418,6 +418,39 @@ describe('IRC reconnect, flood control, shared and separate connections', () => 
   }, 30_000);
 });
 
+describe('IRC session after a crash of its thread', () => {
+  let shared: Hubgraph;
+  // one session thread, so the IRC session shares the thread the dummy crashes
+  beforeAll(async () => { shared = await startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc,dummy', HUBGRAPH_SESSION_THREADS: '1', HUBGRAPH_HEARTBEAT: '200' } }); });
+  afterAll(async () => { await shared?.stop(); if (shared) await dropPrefix(shared.prefix); });
+
+  it('comes back in its channels when the supervisor reopens it with what it saved', async () => {
+    const s = await irrSession(ircd, 'crashy', {}, () => shared);
+    expect((await s.run('connect')).errors).toBeUndefined();
+    expect((await s.run('join', { target: { id: `#crashy@${server}`, type: 'room' } })).errors).toBeUndefined();
+    const witness = await raw('witness');
+    await witness.join('#crashy');
+    // a dummy session in the same (only) thread, made to kill it
+    const dt = await openSession(shared.url);
+    const dummy = { id: 'boom@dummy', type: 'person' };
+    await ok(shared.url, 'mutation($a: String!, $c: JSON!) { setCredentials(platform: "dummy", actor: $a, credentials: $c) }', { a: dummy.id, c: { name: 'boom' } }, dt);
+    await ok(shared.url, verb('connect', 'type'), { input: { platform: 'dummy', actor: dummy } }, dt);
+    const before = s.acts().length;
+    const from = witness.lines.length;
+    await ok(shared.url, verb('update', 'type'), { input: { platform: 'dummy', actor: dummy, object: { type: 'crash', extra: { mode: 'exit' } } } }, dt);
+    await s.saw((a, i = s.acts().indexOf(a)) => i >= before && a.type === 'connect', 'the reopened connection', 15_000);
+    const types = s.acts().slice(before).map((a) => a.type);
+    expect(types.indexOf('disconnect')).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf('disconnect')).toBeLessThan(types.indexOf('connect'));
+    // the new connection rejoined the channel the old one had saved
+    await witness.waitFor(/^:crashy!\S+ JOIN :?#crashy$/, 5000, { from });
+    witness.privmsg('#crashy', 'still there?');
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'still there?', 'the message after the crash');
+    await s.run('disconnect');
+    await s.c.dispose();
+  }, 30_000);
+});
+
 describe('IRC platform behind the address guard', () => {
   let guarded: Hubgraph;
   beforeAll(async () => { guarded = await startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc', HUBGRAPH_ALLOW_PRIVATE_ADDRESSES: '0' } }); });

@@ -128,6 +128,10 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   /** After (re)registering: takes back the nick and rejoins the channels (refusals reach subscribers as error activities). */
   async function restore(): Promise<void> {
+    // restored names were keyed before the server told us its casemapping
+    for (const [k, channel] of [...state.wanted]) {
+      if (k !== lower(state, channel)) { state.wanted.delete(k); state.wanted.set(lower(state, channel), channel); }
+    }
     if (!client.caseCompare(wantNick, state.nick)) {
       const answered = state.pending.wait('nick', `NICK ${wantNick}`).catch(() => undefined);
       client.changeNick(wantNick);
