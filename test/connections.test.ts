@@ -95,3 +95,21 @@ describe('connections', () => {
     await eventually(async () => (await hosted()) === before);
   });
 });
+
+describe('connections of expired sessions', () => {
+  it('are closed by their owner once no live session is attached', async () => {
+    const short = await startHubgraph({ env: { HUBGRAPH_SESSION_TTL: '2', HUBGRAPH_CONNECTION_LEASE: '900' } });
+    try {
+      const token = await openSession(short.url);
+      await ok(short.url, 'mutation { setCredentials(platform: "dummy", actor: "old@dummy", credentials: {name: "old"}) }', undefined, token);
+      await ok(short.url, verb('connect', 'id'), { input: { platform: 'dummy', actor: person('old@dummy') } }, token);
+      const gauge = async () => Number(/hubgraph_hosted_sessions\{platform="dummy"\} (\d+)/.exec(await (await fetch(short.url.replace('/graphql', '/metrics'))).text())?.[1] ?? -1);
+      expect(await gauge()).toBe(1);
+      // nobody uses the session: it expires after 2 s, and its connection goes with it
+      await eventually(async () => (await gauge()) === 0, 8000, 200);
+    } finally {
+      await short.stop();
+      await dropPrefix(short.prefix);
+    }
+  }, 15_000);
+});

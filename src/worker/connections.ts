@@ -190,6 +190,12 @@ export class Connections {
     await (this.redis as unknown as { hubgraphRelease(k: string, v: string): Promise<number> }).hubgraphRelease(this.keys.connectionOwner(connKey), this.workerId);
   }
 
+  private async pipelined(commands: string[][]): Promise<unknown[]> {
+    if (!commands.length) return [];
+    const res = (await this.redis.pipeline(commands).exec()) ?? [];
+    return res.map(([err, value]) => (err ? null : value));
+  }
+
   /** Renews leases, drops connections another worker took over, closes ones nobody is attached to. */
   private async maintain(): Promise<void> {
     const owned = this.supervisor.ownedKeys();
@@ -204,10 +210,15 @@ export class Connections {
         this.log.warn({ connKey: k }, 'lease on a connection was lost; closing it here');
         this.supervisor.close(k);
       }
-      for (const k of owned) {
-        const sids = await this.redis.smembers(this.keys.connectionSessions(k));
-        const alive = await Promise.all(sids.map((sid) => this.redis.exists(this.keys.session(sid))));
-        const dead = sids.filter((_, i) => alive[i] === 0);
+      // two pipelined round trips for every connection this worker holds, however many there are
+      const members = await this.pipelined(owned.map((k) => ['smembers', this.keys.connectionSessions(k)]));
+      const sidsOf = owned.map((_, i) => (members[i] as string[] | null) ?? []);
+      const allSids = [...new Set(sidsOf.flat())];
+      const alive = await this.pipelined(allSids.map((sid) => ['exists', this.keys.session(sid)]));
+      const live = new Set(allSids.filter((_, i) => alive[i] === 1));
+      for (const [i, k] of owned.entries()) {
+        const sids = sidsOf[i] as string[];
+        const dead = sids.filter((sid) => !live.has(sid));
         if (dead.length) {
           await this.redis.srem(this.keys.connectionSessions(k), ...dead);
           for (const sid of dead) this.attached.get(k)?.delete(sid);
