@@ -30,7 +30,7 @@ declare module 'irc-framework' {
     network: {
       name: string;
       options: { PREFIX?: { symbol: string; mode: string }[]; [key: string]: unknown };
-      cap: { isEnabled(cap: string): boolean; enabled: string[] };
+      cap: { isEnabled(cap: string): boolean; enabled: string[]; available: Map<string, string> };
       extractTargetGroup(target: string): { target: string; target_group: string } | null;
     };
     connection: {

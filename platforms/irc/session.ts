@@ -9,6 +9,10 @@
 // nick, then announces `connect`. It retries until `disconnect` (close) stops it. The channels
 // and the nick are also saved with ctx.saveState, so a reopen after a thread crash (ctx.restored)
 // rejoins them too. Outbound lines are paced (pacer.ts).
+// With `sasl: true` the client logs in with SASL PLAIN (irc-framework's own: `account`, and
+// `sasl_disconnect_on_fail`) as `username` (default: the nick) with `password`, which then is the
+// account's password and is not sent as PASS. `connect` fails with PLATFORM_ERROR naming SASL
+// when the server refuses the login or does not offer SASL at all (never carries on unauthenticated).
 import irc from 'irc-framework';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
@@ -72,7 +76,35 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   for (const register of [onErrors, onMessages, onJoin, onPart, onQuit, onKick, onNick, onTopic, onNames, onMode, onMotd]) register(state);
 
+  // SASL (creds.sasl): the account logged in (903) before the welcome, or connect fails naming SASL
+  let saslDone = false;
+  client.connection.on('message', (msg) => {
+    if (String(msg.command) === '903') saslDone = true;
+  });
+  client.on('sasl failed', (e: { reason?: string; message?: string }) => {
+    if (creds.sasl) state.pending.reject('register', new HubError('PLATFORM_ERROR', saslFailure(e.reason, e.message)));
+  });
+
+  function saslFailure(reason?: string, message?: string): string {
+    const as = `"${creds.username ?? creds.nick}"`;
+    switch (reason) {
+      case 'capability_missing':
+        return `SASL was asked for (sasl: true) but ${state.server} does not offer it; not connecting unauthenticated`;
+      case 'unsupported_mechanism':
+        return `SASL PLAIN is not among the mechanisms ${state.server} offers (${String(client.network.cap.available?.get('sasl') ?? '')})`;
+      case 'nick_locked':
+        return `SASL authentication as ${as} failed on ${state.server}: the nick is locked${message ? ` (${message})` : ''}`;
+      default:
+        return `SASL authentication as ${as} failed on ${state.server}${message ? `: ${message}` : ''}`;
+    }
+  }
+
   client.on('registered', (e: { nick?: string }) => {
+    if (creds.sasl && !saslDone) {
+      // a server without CAP or without the sasl capability registers us unauthenticated
+      state.pending.reject('register', new HubError('PLATFORM_ERROR', saslFailure('capability_missing')));
+      return;
+    }
     state.registered = true;
     if (e.nick) state.nick = String(e.nick);
     state.pending.resolve('register');
@@ -111,6 +143,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     if (closing) return;
     socketError = undefined;
     state.lastServerError = undefined;
+    saslDone = false;
     const registered = state.pending.wait('register', 'the registration', REGISTRATION_TIMEOUT_MS);
     client.connect();
     try {
@@ -167,7 +200,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       if (ctx.actor !== `${creds.nick}@${creds.server}`) {
         throw new HubError('BAD_USER_INPUT', `the IRC actor must be nick@server, "${creds.nick}@${creds.server}" for these credentials, not "${ctx.actor}"`, { field: 'actor.id' });
       }
-      if (creds.sasl) throw new HubError('PLATFORM_ERROR', 'SASL is not supported yet (issue 4); connect without `sasl`, or with `password` for a server password');
+      if (creds.sasl && !creds.password) throw new HubError('BAD_USER_INPUT', 'sasl: true needs the account\'s `password` (and `username` when the account is not the nick)', { field: 'credentials.password' });
       const registered = state.pending.wait('register', 'the registration', REGISTRATION_TIMEOUT_MS);
       client.connect({
         host: creds.server,
@@ -176,7 +209,11 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
         nick: creds.nick,
         username: creds.username ?? creds.nick,
         gecos: creds.realname ?? creds.nick,
-        ...(creds.password ? { password: creds.password } : {}),
+        // with sasl the password is the account's (SASL PLAIN, no PASS); without it, a server
+        // password (PASS), and `account: {}` keeps irc-framework from trying it for SASL as well
+        ...(creds.sasl
+          ? { account: { account: creds.username ?? creds.nick, password: creds.password }, sasl_disconnect_on_fail: true }
+          : { account: {}, ...(creds.password ? { password: creds.password } : {}) }),
         auto_reconnect: false,
         version: 'hubgraph',
         transport: GuardedTransport,
