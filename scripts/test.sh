@@ -12,6 +12,7 @@ need_pkg ip iproute2
 need_pkg unshare util-linux
 need_pkg pgrep procps
 need_pkg ngircd ngircd
+need_pkg inspircd inspircd
 [ -d node_modules ] || npm ci
 
 start_private_redis

@@ -1,8 +1,11 @@
 // The IRC platform's IRCv3 side through the public GraphQL API: SASL PLAIN against a scripted
-// server (test/support/sasl-ircd.ts; inspircd's SASL needs a services daemon).
+// server (test/support/sasl-ircd.ts; inspircd's SASL needs a services daemon), and server-time
+// and message-tags against inspircd 3 (test/support/inspircd.ts) with a raw outside client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
-import { errorCode, gql, ok, openSession, verb } from '../../test/support/client.js';
+import { collect, errorCode, eventually, gql, ok, openSession, sleep, verb, wsClient } from '../../test/support/client.js';
+import { startInspircd, stopAllInspircd, type Inspircd } from '../../test/support/inspircd.js';
+import { connectRawIrc, type RawIrc } from '../../test/support/raw-irc.js';
 import { startScriptedIrcd, type ScriptedIrcd } from '../../test/support/sasl-ircd.js';
 
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
@@ -10,20 +13,25 @@ const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(plat
 let hub: Hubgraph;
 let sasl: ScriptedIrcd;
 let plain: ScriptedIrcd;
+let v3: Inspircd;
+const closers: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  [hub, sasl, plain] = await Promise.all([
+  [hub, sasl, plain, v3] = await Promise.all([
     startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc' } }),
     startScriptedIrcd({ accounts: { carol: 'sesame' } }),
     startScriptedIrcd({ sasl: false }),
+    startInspircd(),
   ]);
 });
 
 afterAll(async () => {
+  for (const close of closers) await close();
   await hub?.stop();
   if (hub) await dropPrefix(hub.prefix);
   await sasl?.stop();
   await plain?.stop();
+  await stopAllInspircd();
 });
 
 /** setCredentials then connect on a fresh API session; returns the connect result and the token. */
@@ -80,5 +88,39 @@ describe('IRC SASL PLAIN', () => {
     expect(c.lines.some((l) => l.startsWith('AUTHENTICATE'))).toBe(false);
     expect(c.account).toBeUndefined();
     await ok(hub.url, verb('disconnect', 'type'), input, token);
+  });
+});
+
+describe('IRCv3 on inspircd: server-time and message-tags', () => {
+  it('dates an inbound message with the server time tag and carries its msgid and tags in the object', async () => {
+    const server = v3.host;
+    // the outside user asks for the same capabilities, plus echo-message to see its own line as others do
+    const [outsider, conn] = await Promise.all([connectRawIrc(server, v3.port, 'outsider'), connectWith('erin', v3, {})]);
+    closers.push(() => outsider.close());
+    expect(conn.result.errors).toBeUndefined();
+    await outsider.join('#v3'); // before the tags, which the raw client's join() does not expect
+    outsider.send('CAP REQ :server-time message-tags echo-message');
+    await outsider.waitFor(/ CAP \S+ ACK :/);
+
+    const ws = wsClient(hub.wsUrl, conn.token);
+    closers.push(() => ws.dispose());
+    const feed = collect(ws, 'subscription { activities(platform: "irc") { type actor { id } target { id } object { id type content json } published } }');
+    const chan = { id: `#v3@${server}`, type: 'room' };
+    // the subscription is live once a notice from the outside user reaches it
+    for (let i = 0; !feed.items.length && i < 50; i++) { outsider.send(`NOTICE erin :are you there ${i}`); await sleep(100); }
+    await ok(hub.url, verb('join', 'type'), { input: { ...conn.input.input, target: chan } }, conn.token);
+
+    const from = outsider.lines.length;
+    outsider.send('@+hubgraph.test/mood=happy PRIVMSG #v3 :tagged hello');
+    const echoed = await outsider.waitFor(/ PRIVMSG #v3 :tagged hello$/, 5000, { from });
+    const tags = Object.fromEntries(echoed.slice(1, echoed.indexOf(' ')).split(';').map((t) => t.split('=') as [string, string]));
+    expect(tags.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(tags.msgid).toBeTruthy();
+
+    const got = await eventually(() => feed.items.map((i) => i.activities).find((a) => a.type === 'send' && a.object?.content === 'tagged hello'), 5000, 20);
+    expect(got).toMatchObject({ actor: { id: `outsider@${server}` }, target: { id: chan.id }, published: tags.time });
+    expect(got.object.id).toBe(tags.msgid);
+    expect(got.object.json.tags).toMatchObject({ time: tags.time, msgid: tags.msgid, '+hubgraph.test/mood': 'happy' });
+    await ok(hub.url, verb('disconnect', 'type'), conn.input, conn.token);
   });
 });

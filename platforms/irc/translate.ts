@@ -39,6 +39,17 @@ export function inbound(type: string, actor: ASObject, target?: ASObject, object
   };
 }
 
+/** IRCv3 message tags of an inbound line (when the server offers `message-tags`) for its
+ *  activity's object: `id` is the server's `msgid`, `tags` every tag as received (time, msgid,
+ *  account, client `+` tags …). Empty when the line had none. */
+export function tagged(tags: unknown): { id?: string; tags?: Record<string, string> } {
+  if (!tags || typeof tags !== 'object') return {};
+  const all: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags as Record<string, unknown>)) all[k] = v === true || v === undefined ? '' : String(v);
+  if (!Object.keys(all).length) return {};
+  return { ...(all.msgid ? { id: all.msgid } : {}), tags: all };
+}
+
 /** Splits `name@server`, refusing another server's ids (this connection only reaches its own). */
 function local(id: unknown, server: string, field: string): string {
   if (typeof id !== 'string' || !id) throw new HubError('BAD_USER_INPUT', `${field} is required`, { field });

@@ -1,0 +1,154 @@
+// A real IRCv3 server for tests: inspircd 3 (Debian package, installed by scripts/test.sh) run
+// in the foreground as a child process, with its config in a fresh temp dir, on 127.0.0.1 and a
+// free port. Config: /work/shared/reference/test-peers.md §2 ("IRC alternative with IRCv3"), the
+// modules listed in MODULES (server-time, message-tags, msgid, echo-message …; no SASL, which
+// needs a services daemon). Each client's registration takes about 1 s.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface InspircdOptions {
+  /** the server's name, as it appears as the prefix of its messages (default irc3.localhost) */
+  serverName?: string;
+  /** how long to wait for the port to accept connections (default 5000 ms) */
+  timeoutMs?: number;
+}
+
+export interface Inspircd {
+  host: '127.0.0.1';
+  port: number;
+  name: string;
+  /** inspircd's stdout/stderr so far */
+  log(): string;
+  /** ends the server (SIGTERM, then SIGKILL) and removes its temp dir; idempotent */
+  stop(): Promise<void>;
+}
+
+/** The modules loaded: CAP and the IRCv3 capabilities, plus NAMESX/UHNAMES. */
+export const MODULES = [
+  'cap', 'ircv3', 'ircv3_servertime', 'ircv3_echomessage', 'ircv3_msgid', 'ircv3_ctctags', 'ircv3_batch',
+  'ircv3_labeledresponse', 'ircv3_accounttag', 'ircv3_capnotify', 'ircv3_chghost', 'ircv3_invitenotify',
+  'services_account', 'namesx', 'uhnames',
+];
+
+const running = new Set<Inspircd>();
+const INSPIRCD = existsSync('/usr/sbin/inspircd') ? '/usr/sbin/inspircd' : 'inspircd';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: '127.0.0.1', port });
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => { sock.destroy(); resolve(false); });
+  });
+}
+
+export function config(dir: string, port: number, name: string): string {
+  return `<config format="xml">
+<server name="${name}" description="test ircd" network="TestNet">
+<admin name="Admin" nick="admin" email="admin@localhost">
+<bind address="127.0.0.1" port="${port}" type="clients">
+<connect name="main" allow="*" maxlocal="1000" maxglobal="1000" localmax="1000" globalmax="1000"
+         maxconnwarn="off" limit="5000" threshold="1000" commandrate="100000" fakelag="no"
+         recvq="65536" sendq="1048576" timeout="30" pingfreq="120" useident="no" resolvehostnames="no">
+<files motd="${dir}/motd.txt">
+<pid file="${dir}/inspircd.pid">
+<path configdir="${dir}" datadir="${dir}/data" logdir="${dir}/logs" moduledir="/usr/lib/inspircd/modules">
+<options allowzerolimit="no" defaultmodes="nt">
+<performance nouserdns="yes" clonesonconnect="no" netbuffersize="10240" somaxconn="128" softlimit="1024">
+<security hidesplits="no" announceinvites="dynamic" hideserver="" runasuser="" runasgroup="">
+<limits maxnick="30" maxchan="64" maxmodes="20" maxident="11" maxquit="255" maxtopic="307" maxkick="255" maxreal="128" maxgecos="128" maxaway="200">
+${MODULES.map((m) => `<module name="${m}">`).join('\n')}
+<oper name="admin" password="adminpass" host="*@*" type="NetAdmin">
+<class name="Everything" commands="*" privs="*" usermodes="*" chanmodes="*">
+<type name="NetAdmin" classes="Everything">
+`;
+}
+
+async function exited(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const done = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill(signal);
+  const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => proc.kill('SIGKILL'), 3000);
+  await done;
+  clearTimeout(timer);
+}
+
+export async function startInspircd(opts: InspircdOptions = {}): Promise<Inspircd> {
+  const name = opts.serverName ?? 'irc3.localhost';
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const dir = mkdtempSync(join(tmpdir(), 'hgtest-inspircd-'));
+  mkdirSync(join(dir, 'data'));
+  mkdirSync(join(dir, 'logs'));
+  writeFileSync(join(dir, 'motd.txt'), 'test server\n');
+  const confPath = join(dir, 'inspircd.conf');
+  let proc: ChildProcess | undefined;
+  let out = '';
+  let removed = false;
+
+  async function launch(port: number): Promise<void> {
+    writeFileSync(confPath, config(dir, port, name));
+    out = '';
+    const args = ['--nofork', `--config=${confPath}`, ...(process.getuid?.() === 0 ? ['--runasroot'] : [])];
+    const p = spawn(INSPIRCD, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = p;
+    p.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    p.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    let spawnError: Error | undefined;
+    p.once('error', (err) => { spawnError = err; });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (spawnError) throw new Error(`inspircd could not be started (${spawnError.message}); is the inspircd package installed?`);
+      if (p.exitCode !== null || p.signalCode !== null) {
+        throw new Error(`inspircd exited (${p.exitCode ?? p.signalCode}) before port ${port} accepted connections:\n${out}`);
+      }
+      if (await accepts(port)) return;
+      if (Date.now() > deadline) {
+        await exited(p, 'SIGKILL');
+        throw new Error(`inspircd did not accept connections on port ${port} within ${timeoutMs} ms:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  const server: Inspircd = {
+    host: '127.0.0.1',
+    port: 0,
+    name,
+    log: () => out,
+    async stop() {
+      running.delete(server);
+      if (proc) await exited(proc, 'SIGTERM');
+      if (!removed) { removed = true; rmSync(dir, { recursive: true, force: true }); }
+    },
+  };
+  running.add(server);
+
+  // a free port may be taken between picking and binding: try a few
+  for (let attempt = 1; ; attempt++) {
+    server.port = await freePort();
+    try {
+      await launch(server.port);
+      return server;
+    } catch (err) {
+      if (attempt >= 3) { await server.stop(); throw err; }
+    }
+  }
+}
+
+/** Stops every inspircd started by this test file that is still running (for afterAll). */
+export async function stopAllInspircd(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
