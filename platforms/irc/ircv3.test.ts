@@ -124,3 +124,59 @@ describe('IRCv3 on inspircd: server-time and message-tags', () => {
     await ok(hub.url, verb('disconnect', 'type'), conn.input, conn.token);
   });
 });
+
+describe('channel keys and non-role channel modes', () => {
+  it('joins a keyed channel with target.extra.key (refused without it) and announces mode changes (inspircd)', async () => {
+    const server = v3.host;
+    const [keeper, conn] = await Promise.all([connectRawIrc(server, v3.port, 'keeper'), connectWith('frank', v3, {})]);
+    closers.push(() => keeper.close());
+    await keeper.join('#keyed');
+    keeper.send('MODE #keyed +k sesame');
+    await keeper.waitFor(/ MODE #keyed \+k :?sesame$/);
+
+    const ws = wsClient(hub.wsUrl, conn.token);
+    closers.push(() => ws.dispose());
+    const feed = collect(ws, 'subscription { activities(platform: "irc") { type actor { id type } target { id } object { type content json } } }');
+    for (let i = 0; !feed.items.length && i < 50; i++) { keeper.send(`NOTICE frank :are you there ${i}`); await sleep(100); }
+    const join = (target: Record<string, unknown>) => gql(hub.url, verb('join', 'type'), { input: { ...conn.input.input, target: { id: `#keyed@${server}`, type: 'room', ...target } } }, conn.token);
+
+    const refused = await join({});
+    expect(errorCode(refused)).toBe('PLATFORM_ERROR');
+    expect(refused.errors?.[0]?.message).toContain('475');
+    const malformed = await join({ extra: { key: 'has space' } });
+    expect(errorCode(malformed)).toBe('BAD_USER_INPUT');
+    const from = keeper.lines.length;
+    const joined = await join({ extra: { key: 'sesame' } });
+    expect(joined.errors).toBeUndefined();
+    await keeper.waitFor(/^:frank!\S+ JOIN :?#keyed$/, 5000, { from });
+
+    keeper.send('MODE #keyed +m');
+    keeper.send('MODE #keyed +b *!*@bad.example');
+    keeper.send('MODE #keyed -k sesame');
+    keeper.send('MODE #keyed +v frank');
+    const modes = () => feed.items.map((i) => i.activities).filter((a) => a.type === 'update' && a.object?.type === 'mode');
+    await eventually(() => modes().length >= 3, 5000, 20);
+    expect(modes().map((a) => a.object.content)).toEqual(['+m', '+b *!*@bad.example', expect.stringMatching(/^-k/)]);
+    expect(modes()[1]).toMatchObject({ actor: { id: `keeper@${server}`, type: 'person' }, target: { id: `#keyed@${server}` }, object: { json: { mode: '+b', param: '*!*@bad.example' } } });
+    // a membership mode stays a presence update with the role
+    const voiced = await eventually(() => feed.items.map((i) => i.activities).find((a) => a.object?.type === 'presence' && a.object.json.mode === '+v'), 5000, 20);
+    expect(voiced.object.json.role).toBe('voice');
+    await ok(hub.url, verb('disconnect', 'type'), conn.input, conn.token);
+  });
+
+  it('rejoins with the channel key after a lost connection, following a +k change (scripted server)', async () => {
+    const { result, token, input } = await connectWith('gina', sasl, {});
+    expect(result.errors).toBeUndefined();
+    const chan = { id: `#keyed@${sasl.host}`, type: 'room', extra: { key: 'sesame' } };
+    await ok(hub.url, verb('join', 'type'), { input: { ...input.input, target: chan } }, token);
+    const first = sasl.clients.find((c) => c.nick === 'gina')!;
+    expect(first.lines).toContain('JOIN #keyed sesame');
+    // another operator changes the key while we are in: the rejoin presents the new one
+    first.send(':op!op@127.0.0.1 MODE #keyed +k newkey');
+    await sleep(100);
+    sasl.dropClients();
+    const again = await eventually(() => sasl.clients.find((c) => c !== first && c.nick === 'gina' && c.lines.some((l) => l.startsWith('JOIN'))), 10_000, 50);
+    expect(again.lines.filter((l) => l.startsWith('JOIN'))).toEqual(['JOIN #keyed newkey']);
+    await ok(hub.url, verb('disconnect', 'type'), input, token);
+  });
+});

@@ -38,7 +38,16 @@ const PERSON = idOf(`^${NICK_PATTERN.slice(1, -1)}@[^@\\s]+$`, 'nick@server');
 const ROOM_OR_PERSON: JSONSchemaType = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', description: '#chan@server or nick@server' } } };
 
 export const verbSchemas: Record<string, JSONSchemaType> = {
-  join: { type: 'object', required: ['target'], properties: { target: ROOM } },
+  join: {
+    type: 'object',
+    required: ['target'],
+    properties: {
+      target: {
+        ...ROOM,
+        properties: { ...ROOM.properties, key: { type: 'string', pattern: '^[^\\s,\\0]{1,64}$', description: 'the channel key (+k), when it has one' } },
+      },
+    },
+  },
   leave: { type: 'object', required: ['target'], properties: { target: ROOM } },
   send: {
     type: 'object',

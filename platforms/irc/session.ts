@@ -8,7 +8,7 @@
 // every attempt) with exponential backoff and jitter, rejoins its channels and takes back its
 // nick, then announces `connect`. It retries until `disconnect` (close) stops it. The channels
 // and the nick are also saved with ctx.saveState, so a reopen after a thread crash (ctx.restored)
-// rejoins them too. Outbound lines are paced (pacer.ts).
+// rejoins them too, with their channel keys. Outbound lines are paced (pacer.ts).
 // With `sasl: true` the client logs in with SASL PLAIN (irc-framework's own: `account`, and
 // `sasl_disconnect_on_fail`) as `username` (default: the nick) with `password`, which then is the
 // account's password and is not sent as PASS. `connect` fails with PLATFORM_ERROR naming SASL
@@ -61,10 +61,15 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     registered: false,
     channels: new Map(),
     wanted: new Map(),
+    keys: new Map(),
     pending: new Pending(),
   };
   const restored = ctx.restored as Partial<IrcSaved> | undefined;
-  for (const channel of restored?.channels ?? []) state.wanted.set(channel.toLowerCase(), channel);
+  for (const channel of restored?.channels ?? []) {
+    state.wanted.set(channel.toLowerCase(), channel);
+    const key = restored?.keys?.[channel];
+    if (typeof key === 'string' && key) state.keys.set(channel.toLowerCase(), key);
+  }
   /** the nick to take back after (re)registering, when it was changed from the credentials' */
   let wantNick = typeof restored?.nick === 'string' ? restored.nick : creds.nick;
   let closing = false;
@@ -163,7 +168,12 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   async function restore(): Promise<void> {
     // restored names were keyed before the server told us its casemapping
     for (const [k, channel] of [...state.wanted]) {
-      if (k !== lower(state, channel)) { state.wanted.delete(k); state.wanted.set(lower(state, channel), channel); }
+      if (k === lower(state, channel)) continue;
+      state.wanted.delete(k);
+      state.wanted.set(lower(state, channel), channel);
+      const chanKey = state.keys.get(k);
+      state.keys.delete(k);
+      if (chanKey) state.keys.set(lower(state, channel), chanKey);
     }
     if (!client.caseCompare(wantNick, state.nick)) {
       const answered = state.pending.wait('nick', `NICK ${wantNick}`).catch(() => undefined);
@@ -174,7 +184,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       const key = lower(state, channel);
       if (state.channels.has(key)) return;
       const answered = state.pending.wait(`join ${key}`, `JOIN ${channel}`);
-      client.join(channel);
+      client.join(channel, state.keys.get(key));
       await answered.catch(() => undefined);
     }));
   }

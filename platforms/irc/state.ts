@@ -104,6 +104,9 @@ export interface IrcState {
   /** channels to be in (lower-cased → as written): what a reconnect or a reopen after a thread
    *  crash rejoins; unlike `channels`, a lost connection does not clear it */
   wanted: Map<string, string>;
+  /** channel keys (lower-cased channel → key) of wanted channels, given to `join` or set with
+   *  MODE +k while we are in: a rejoin presents them */
+  keys: Map<string, string>;
   pending: Pending;
 }
 
@@ -111,11 +114,15 @@ export interface IrcState {
 export interface IrcSaved {
   channels: string[];
   nick: string;
+  /** channel as written → key */
+  keys?: Record<string, string>;
 }
 
-/** Saves the channels to rejoin and the current nick; called whenever either changes. */
+/** Saves the channels to rejoin (with their keys) and the current nick; called whenever they change. */
 export function remember(state: IrcState): void {
-  const saved: IrcSaved = { channels: [...state.wanted.values()], nick: state.nick };
+  const keys: Record<string, string> = {};
+  for (const [k, channel] of state.wanted) { const key = state.keys.get(k); if (key) keys[channel] = key; }
+  const saved: IrcSaved = { channels: [...state.wanted.values()], nick: state.nick, ...(Object.keys(keys).length ? { keys } : {}) };
   state.ctx.saveState(saved);
 }
 
@@ -126,4 +133,11 @@ export function lower(state: IrcState, name: string): string {
 
 export function isSelf(state: IrcState, nick: string | undefined): boolean {
   return !!nick && state.client.caseCompare(nick, state.nick);
+}
+
+/** We no longer want the channel (our own PART, or a KICK): forgets it and its key. */
+export function forget(state: IrcState, key: string): void {
+  const had = state.wanted.delete(key);
+  state.keys.delete(key);
+  if (had) remember(state);
 }

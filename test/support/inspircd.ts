@@ -66,7 +66,7 @@ export function config(dir: string, port: number, name: string): string {
 <files motd="${dir}/motd.txt">
 <pid file="${dir}/inspircd.pid">
 <path configdir="${dir}" datadir="${dir}/data" logdir="${dir}/logs" moduledir="/usr/lib/inspircd/modules">
-<options allowzerolimit="no" defaultmodes="nt">
+<options allowzerolimit="no" defaultmodes="not">
 <performance nouserdns="yes" clonesonconnect="no" netbuffersize="10240" somaxconn="128" softlimit="1024">
 <security hidesplits="no" announceinvites="dynamic" hideserver="" runasuser="" runasgroup="">
 <limits maxnick="30" maxchan="64" maxmodes="20" maxident="11" maxquit="255" maxtopic="307" maxkick="255" maxreal="128" maxgecos="128" maxaway="200">

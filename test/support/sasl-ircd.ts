@@ -4,7 +4,8 @@
 // irc-framework to register: CAP LS/REQ/ACK/END, AUTHENTICATE PLAIN (checks base64
 // `authzid\0authcid\0password` against `accounts`, with an empty authzid or one equal to authcid;
 // 900 + 903 on success, 904 on failure), then NICK/USER → 001-004, 005, 422 (no MOTD), and
-// answers PING, JOIN (echo) and QUIT (ERROR, close). Nothing else.
+// answers PING, JOIN (echo, keys unchecked) and QUIT (ERROR, close). Nothing else; a test writes
+// further lines to a client itself (`clients[i].send`).
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 
 export interface ScriptedIrcdOptions {
@@ -39,6 +40,8 @@ export interface ScriptedIrcd {
   clients: ScriptedClient[];
   /** every AUTHENTICATE attempt: the account tried and whether it passed */
   attempts: { account: string; ok: boolean }[];
+  /** drops every client connection without a word (a lost connection, as the clients see it) */
+  dropClients(): void;
   stop(): Promise<void>;
 }
 
@@ -78,7 +81,7 @@ export async function startScriptedIrcd(opts: ScriptedIrcdOptions = {}): Promise
       numeric('002', `:Your host is ${name}`);
       numeric('003', ':This server was created today');
       numeric('004', `${name} scripted-1 i ntklmov`);
-      numeric('005', 'CASEMAPPING=rfc1459 CHANTYPES=# PREFIX=(ov)@+ NETWORK=Scripted :are supported by this server');
+      numeric('005', 'CASEMAPPING=rfc1459 CHANTYPES=# CHANMODES=beI,k,l,imnpst PREFIX=(ov)@+ NETWORK=Scripted :are supported by this server');
       numeric('422', ':MOTD File is missing');
     }
 
@@ -147,6 +150,9 @@ export async function startScriptedIrcd(opts: ScriptedIrcdOptions = {}): Promise
     name,
     clients,
     attempts,
+    dropClients() {
+      for (const s of sockets) s.destroy();
+    },
     async stop() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));

@@ -1,7 +1,7 @@
 // KICK → `leave` of the kicked person (actor), target = the channel, object `{type: "kick",
 // content: reason, by: who kicked}`. When we are the one kicked, the channel is forgotten.
 import type { IrcEvent } from 'irc-framework';
-import { type IrcState, isSelf, lower, remember } from '../state.js';
+import { type IrcState, forget, isSelf, lower } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onKick(state: IrcState): void {
@@ -12,7 +12,7 @@ export function onKick(state: IrcState): void {
     const key = lower(state, channel);
     if (isSelf(state, kicked)) {
       state.channels.delete(key);
-      if (state.wanted.delete(key)) remember(state);
+      forget(state, key);
     }
     else state.channels.get(key)?.members.delete(lower(state, kicked));
     const by = e.nick ? person(String(e.nick), state.server) : undefined;

@@ -1,7 +1,7 @@
 // PART → `leave` (actor = who, target = the channel, object = the part message when there is
 // one). Our own PART answers the leave verb and forgets the channel.
 import type { IrcEvent } from 'irc-framework';
-import { type IrcState, isSelf, lower, remember } from '../state.js';
+import { type IrcState, forget, isSelf, lower } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onPart(state: IrcState): void {
@@ -12,7 +12,7 @@ export function onPart(state: IrcState): void {
     const key = lower(state, channel);
     if (isSelf(state, nick)) {
       state.channels.delete(key);
-      if (state.wanted.delete(key)) remember(state);
+      forget(state, key);
     }
     else state.channels.get(key)?.members.delete(lower(state, nick));
     const message = String(e.message ?? '');
