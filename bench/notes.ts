@@ -1,6 +1,8 @@
 // The lines printed under the table: how the figures were taken, and where the CPU went.
 import type { FanoutPair } from './sections/fanout.js';
 import type { FetchResults } from './sections/fetch.js';
+import type { IrcResults } from './sections/irc.js';
+import { ircNotes } from './report-irc.js';
 import type { CpuShare } from './support/cpu.js';
 import type { Revision } from './support/revision.js';
 import type { Row } from './support/table.js';
@@ -18,8 +20,8 @@ function meanShare(shares: CpuShare[]): string {
 
 const env = (settings: Record<string, string>) => Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ');
 
-export function notes(m: { engine?: { hubgraphEnv: Record<string, string>; fanout: FanoutPair[] }; fetch: FetchResults }, cores: number): string[] {
-  return [...(m.engine ? engineNotes(m.engine.hubgraphEnv, m.engine.fanout, cores) : []), ...fetchNotes(m.fetch, cores)];
+export function notes(m: { engine?: { hubgraphEnv: Record<string, string>; fanout: FanoutPair[] }; fetch?: FetchResults; irc?: IrcResults }, cores: number): string[] {
+  return [...(m.engine ? engineNotes(m.engine.hubgraphEnv, m.engine.fanout, cores) : []), ...(m.fetch ? fetchNotes(m.fetch, cores) : []), ...(m.irc ? ircNotes(m.irc) : [])];
 }
 
 function engineNotes(settings: Record<string, string>, fanout: FanoutPair[], cores: number): string[] {

@@ -1,6 +1,7 @@
 // Command line and sizes: the full run (about 2¼ minutes) and --quick (about a minute).
 import { parseArgs } from 'node:util';
 import type { FetchSizes } from './sections/fetch.js';
+import type { IrcSizes } from './sections/irc.js';
 
 export interface LoadSizes {
   warmUp: number;
@@ -24,7 +25,7 @@ export interface FanoutSizes {
 export interface Options {
   quick: boolean;
   /** run one section only (development, profiling); the full bench runs them all */
-  only: 'fetch' | undefined;
+  only: 'fetch' | 'irc' | undefined;
   /** write a CPU profile of the hubgraph process (node --cpu-prof) to this directory */
   profileDir: string | undefined;
   verbs: LoadSizes;
@@ -32,6 +33,8 @@ export interface Options {
   fanout: FanoutSizes;
   /** feeds and metadata fetching local fixtures: 20 concurrent clients, as the targets say */
   fetch: FetchSizes;
+  /** the IRC platform against a local ngircd: sessions held (memory, connect time, lag) and send/receive latency */
+  irc: IrcSizes;
   /** HUBGRAPH_SUBSCRIBER_BUFFER for the bench: bursts queue many frames per socket */
   subscriberBufferBytes: number;
 }
@@ -39,9 +42,10 @@ export interface Options {
 /** concurrent clients of the fetch section (the targets are set at 20) */
 export const FETCH_CLIENTS = 20;
 
-const USAGE = `npm run bench [-- --quick] [-- --only fetch] [-- --profile <dir>]
-  --quick          about a minute: fewer calls and events, a shorter paced run
+const USAGE = `npm run bench [-- --quick] [-- --only fetch|irc] [-- --profile <dir>]
+  --quick          fewer calls and events, a shorter paced run; IRC sessions at 100 and 1,000 only
   --only fetch     only the feeds/metadata fetch section (for working on it, or profiling it)
+  --only irc       only the IRC section (sessions held, send/receive latency; needs ngircd)
   --profile <dir>  also write CPU profiles of the hubgraph processes to <dir> (the fetch section's to
                    <dir>/fetch-cache-off and <dir>/fetch-cache-on; bench/profile-summary.ts reads those)
                    (profiling slows the server: compare such a run only with another profiled run)`;
@@ -53,13 +57,13 @@ export function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   const quick = values.quick === true;
-  if (values.only !== undefined && values.only !== 'fetch') {
-    process.stderr.write(`bench: --only takes "fetch", not "${values.only}"\n${USAGE}\n`);
+  if (values.only !== undefined && values.only !== 'fetch' && values.only !== 'irc') {
+    process.stderr.write(`bench: --only takes "fetch" or "irc", not "${values.only}"\n${USAGE}\n`);
     process.exit(2);
   }
   return {
     quick,
-    only: values.only as 'fetch' | undefined,
+    only: values.only as 'fetch' | 'irc' | undefined,
     profileDir: values.profile,
     verbs: quick
       ? { warmUp: 300, sequential: 300, concurrent: 600, inFlight: 50, maxMs: 15_000 }
@@ -81,6 +85,9 @@ export function parseOptions(argv: string[]): Options {
           feed: { warmUp: 100, sequential: 600, concurrent: 1000, inFlight: FETCH_CLIENTS, maxMs: 15_000 },
           cached: { warmUp: 100, sequential: 500, concurrent: 1000, inFlight: FETCH_CLIENTS, maxMs: 8_000 },
         },
+    irc: quick
+      ? { sessions: [100, 1000], inFlight: 50, latencySamples: 40, gapMs: 550 }
+      : { sessions: [100, 1000, 10_000], inFlight: 50, latencySamples: 100, gapMs: 550 },
     subscriberBufferBytes: 64 * 1024 * 1024,
   };
 }

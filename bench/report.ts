@@ -6,6 +6,8 @@ import type { VerbResults } from './sections/verb-http.js';
 import type { FanoutPair } from './sections/fanout.js';
 import type { FanoutRow } from './sections/fanout-measure.js';
 import type { FetchResults, FetchRun } from './sections/fetch.js';
+import type { IrcResults } from './sections/irc.js';
+import { ircRows } from './report-irc.js';
 
 const VERB_P50_MS = 2;
 const ONE_SUBSCRIBER_RATE = 30_000;
@@ -192,7 +194,7 @@ export function fetchSectionRows(r: FetchResults): Row[] {
   ];
 }
 
-export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults; ws: VerbResults; fanout: FanoutPair[] }; fetch: FetchResults }): Row[] {
+export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults; ws: VerbResults; fanout: FanoutPair[] }; fetch?: FetchResults; irc?: IrcResults }): Row[] {
   const e = r.engine;
   return [
     ...(e
@@ -204,6 +206,7 @@ export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults
           ...e.fanout.flatMap(fanoutRows),
         ]
       : []),
-    ...fetchSectionRows(r.fetch),
+    ...(r.fetch ? fetchSectionRows(r.fetch) : []),
+    ...(r.irc ? ircRows(r.irc) : []),
   ];
 }

@@ -18,6 +18,7 @@ import { runVerbHttp, type VerbResults } from './sections/verb-http.js';
 import { runVerbWs } from './sections/verb-ws.js';
 import { runFanout, type FanoutPair } from './sections/fanout.js';
 import { runFetch, type FetchResults } from './sections/fetch.js';
+import { runIrc, type IrcResults } from './sections/irc.js';
 import { startFixtures, type FixtureServer } from './support/fixtures.js';
 import { buildRows } from './report.js';
 import { footer, notes } from './notes.js';
@@ -34,9 +35,12 @@ interface EngineMeasured {
 }
 
 interface Measured {
-  /** absent with --only fetch */
+  /** absent with --only */
   engine?: EngineMeasured;
-  fetch: FetchResults;
+  /** absent with --only irc */
+  fetch?: FetchResults;
+  /** absent with --only fetch */
+  irc?: IrcResults;
   /** cores the rest of the machine kept busy meanwhile */
   othersBusy: number | null;
 }
@@ -45,9 +49,13 @@ type Others = ReturnType<typeof othersMeter>;
 
 async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
   const others = othersMeter([process.pid, redis.pid]);
-  const engine = opts.only === 'fetch' ? undefined : await measureEngine(opts, redis, others);
-  const fetch = await measureFetch(opts, redis, others);
-  return { ...(engine ? { engine } : {}), fetch, othersBusy: others.total([]) };
+  const engine = opts.only ? undefined : await measureEngine(opts, redis, others);
+  const fetch = opts.only === undefined || opts.only === 'fetch' ? await measureFetch(opts, redis, others) : undefined;
+  const irc =
+    opts.only === undefined || opts.only === 'irc'
+      ? await runIrc({ redisUrl: redis.url, redisPid: redis.pid, sizes: opts.irc, progress, retiring: (child) => others.retire(child.proc.pid) })
+      : undefined;
+  return { ...(engine ? { engine } : {}), ...(fetch ? { fetch } : {}), ...(irc ? { irc } : {}), othersBusy: others.total([]) };
 }
 
 /** Sections 1–4: the echo verb, BullMQ→Piscina and fan-out, on one hubgraph with the dummy platform. */
@@ -135,9 +143,15 @@ async function main(): Promise<void> {
     machine,
     only: opts.only ?? null,
     hubgraph: m.engine?.hubgraphEnv ?? null,
-    hubgraphFetch: m.fetch.hubgraphEnv,
+    hubgraphFetch: m.fetch?.hubgraphEnv ?? null,
+    hubgraphIrc: m.irc?.hubgraphEnv ?? null,
+    ngircd: m.irc?.ngircd ?? null,
     rows: rows.map((r) => ({ ...r, result: verdict(r) })),
-    details: { ...(m.engine ? { queue: m.engine.queue, http: m.engine.http, ws: m.engine.ws, fanout: m.engine.fanout } : {}), fetch: m.fetch },
+    details: {
+      ...(m.engine ? { queue: m.engine.queue, http: m.engine.http, ws: m.engine.ws, fanout: m.engine.fanout } : {}),
+      ...(m.fetch ? { fetch: m.fetch } : {}),
+      ...(m.irc ? { irc: m.irc } : {}),
+    },
   });
   out(`results: ${file}`);
 }

@@ -32,11 +32,18 @@ export class HttpGql {
     return res.data;
   }
 
+  /** run() as another session: the token for this call only (many sessions over one agent). */
+  async runAs<T>(token: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+    const res = await this.post<T>(JSON.stringify({ query, variables }), token);
+    if (res.errors?.length || !res.data) throw new Error(`GraphQL error: ${JSON.stringify(res.errors)}`);
+    return res.data;
+  }
+
   close(): void {
     this.agent.destroy();
   }
 
-  private post<T>(body: string): Promise<GqlResponse<T>> {
+  private post<T>(body: string, token = this.token): Promise<GqlResponse<T>> {
     return new Promise((resolve, reject) => {
       const req = request(
         this.target,
@@ -47,7 +54,7 @@ export class HttpGql {
             'content-type': 'application/json',
             accept: 'application/graphql-response+json, application/json',
             'content-length': Buffer.byteLength(body),
-            ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
           },
         },
         (res) => {
