@@ -30,6 +30,9 @@ function rssRows(section: string, name: string, r: RssFigures, n: number): Row[]
     info(section, `${name}: connect time (ramped), rate`, r.connectMs, `${(r.connectMs / 1000).toFixed(1)} s, ${fmt.rate(rate)}`, 's'),
     info(section, `${name}: RSS before → after${r.processes > 1 ? ` (${r.processes} processes)` : ''}`, r.rssAfter, `${mib(r.rssBefore)} → ${mib(r.rssAfter)}`, 'MiB'),
     info(section, `${name}: RSS per session (increment / N)`, r.perSession, kib(r.perSession), 'KiB'),
+    ...(r.afterGcRss !== undefined && r.liveHeapPerSession !== undefined
+      ? [info(section, `${name}, after a full GC (diagnostic): RSS; live V8 heap per session, all isolates`, r.afterGcRss, `${mib(r.afterGcRss)}; ${kib(r.liveHeapPerSession)}`, 'MiB')]
+      : []),
   ];
 }
 
@@ -60,6 +63,23 @@ function sessionRows(run: SessionsRun): Row[] {
       const rest = h.rssAfter - h.rssBefore - grew;
       rows.push(info(section, 'hubgraph: RSS increment outside the API thread heap, per session', rest / h.connected, kib(rest / h.connected), 'KiB'));
     }
+    const g0 = h.gcBefore;
+    const g1 = h.afterGc;
+    if (g0 && g1 && !('error' in g0) && !('error' in g1)) {
+      const used = (g: { isolates: { name: string; heapUsed: number }[] }, main: boolean) => g.isolates.filter((i) => (i.name === 'main') === main).reduce((a, i) => a + i.heapUsed, 0);
+      const mainGrew = used(g1, true) - used(g0, true);
+      const workersGrew = used(g1, false) - used(g0, false);
+      const threads = g1.isolates.length - 1;
+      rows.push(
+        info(
+          section,
+          `hubgraph after a full GC (inspector, diagnostic): RSS; live heap per session, API thread / ${threads} worker threads`,
+          g1.rss,
+          `${mib(g1.rss)}; ${kib(mainGrew / h.connected)} / ${kib(workersGrew / h.connected)}`,
+          'KiB',
+        ),
+      );
+    } else if (g1 && 'error' in g1) rows.push(info(section, 'hubgraph after a full GC (diagnostic)', null, `failed: ${g1.error}`, ''));
     if (h.redisRssBefore !== undefined && h.redisRssAfter !== undefined) {
       rows.push(info(section, 'Redis (not hubgraph): RSS before → after', h.redisRssAfter, `${mib(h.redisRssBefore)} → ${mib(h.redisRssAfter)}`, 'MiB'));
     }
@@ -126,7 +146,12 @@ export function ircNotes(r: IrcResults): string[] {
     `  hubgraph: ${env} (HUBGRAPH_SESSION_THREADS=2 is the default: the sessions share 2 threads).`,
     `  sessions: openSession → setCredentials {nick, server: 127.0.0.1, port, secure: false} → connect → join over HTTP,`,
     `  ${r.inFlight} sessions in flight (ngircd's listen backlog is 10), distinct nicks, ten per channel; 10 warm-up sessions first`,
-    '  (loads irc-framework in the threads), then RSS before; RSS after is read 3 s after the last join.',
+    '  (loads irc-framework in the threads), then a full GC in every isolate (hubgraph runs with --inspect=127.0.0.1:0; the',
+    '  bench attaches, GCs the main thread and each worker thread via the NodeWorker domain, detaches; the floor runs with',
+    '  --expose-gc and calls gc()), then RSS before; RSS after is read 3 s after the last join, without a GC: what the',
+    '  kernel reports, V8 garbage not yet collected included. The rows "after a full GC (diagnostic)" GC again after that',
+    '  and give RSS then and the live V8 heap per session (heapUsed of all isolates, after − before): the rest of RSS is',
+    '  heap slack V8 has not returned, and native memory (sockets, buffers, thread stacks).',
     '  RSS = VmRSS of /proc/<pid>/status of the hubgraph process and any descendants (its threads share the process);',
     '  the floor (bench/floor/irc-clients.mjs, plain node, no tsx) is read the same way, after its own 10 warm-up clients.',
     '  Lag is measured from outside: latency of `{ __typename }` over HTTP (one keep-alive socket) every 20 ms, during the',

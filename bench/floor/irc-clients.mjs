@@ -5,6 +5,7 @@
 //     → {"connected":N,"ms":…,"failed":…,"retries":…}   (K clients in flight, at most C of them between TCP
 //     connect and registration, as the bench does for hubgraph; a connect reset by ngircd's full
 //     backlog is tried again, at most 3 times, and counted)
+//   {"cmd":"gc"} → process.memoryUsage() after a full GC (run with --expose-gc)
 // It prints {"ready":true} once irc-framework is loaded. The bench reads this process's VmRSS.
 import irc from 'irc-framework';
 import { createInterface } from 'node:readline';
@@ -87,5 +88,9 @@ const rl = createInterface({ input: process.stdin });
 rl.on('line', async (line) => {
   const msg = JSON.parse(line);
   if (msg.cmd === 'connect') process.stdout.write(`${JSON.stringify(await connectMany(msg))}\n`);
+  if (msg.cmd === 'gc') {
+    globalThis.gc();
+    process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
+  }
 });
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);

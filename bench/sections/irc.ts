@@ -22,6 +22,7 @@ import { assertAlive, type ChildServer } from '../support/child.js';
 import { startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
 import { HttpGql } from '../support/http-gql.js';
 import { NGIRCD_LIMITS, startNgircd } from '../support/ngircd.js';
+import { gcAndHeaps, inspectorUrl, type IsolateHeap } from '../support/inspect.js';
 import { RawIrc } from '../support/raw-irc.js';
 import { treeRss, vmRssBytes } from '../support/rss.js';
 import { sleep } from '../support/pause.js';
@@ -58,6 +59,9 @@ export interface RssFigures {
   perSession: number;
   /** connects reset by ngircd's full backlog and tried again */
   connectRetries: number;
+  /** diagnostic, after the figures: RSS after a full GC in every isolate, and the live V8 heap per session (all isolates) */
+  afterGcRss?: number;
+  liveHeapPerSession?: number;
 }
 
 /** the API thread's V8 heap, from hubgraph's /metrics (prom-client default metrics: main thread only) */
@@ -77,6 +81,10 @@ export type HubgraphSessions = RssFigures & {
   /** the bench's private Redis, which holds the sessions (not part of hubgraph's RSS) */
   redisRssBefore?: number;
   redisRssAfter?: number;
+  /** diagnostic, after the figures: a full GC in every isolate (inspector), each isolate's heap, and RSS then */
+  afterGc?: { isolates: IsolateHeap[]; rss: number } | { error: string };
+  /** the same, just after RSS before was read (before the ramp) */
+  gcBefore?: { isolates: IsolateHeap[]; rss: number } | { error: string };
   aborted?: string;
 };
 
@@ -240,11 +248,20 @@ async function hubgraphSessions(ctx: IrcContext, n: number): Promise<HubgraphSes
   const ircd = await startNgircd();
   let hub: HubgraphServer | undefined;
   try {
-    hub = await startHubgraph({ redisUrl: ctx.redisUrl, platforms: 'irc', env: hubEnv() });
+    hub = await startHubgraph({ redisUrl: ctx.redisUrl, platforms: 'irc', env: hubEnv(), nodeArgs: ['--inspect=127.0.0.1:0'] });
+    const inspector = inspectorUrl(hub.child.stderrTail());
     const pid = hub.child.proc.pid!;
     const http = new HttpGql(hub.url, undefined, ctx.sizes.inFlight + 4);
     const warm = await ramp(WARM_UP_SESSIONS, WARM_UP_SESSIONS, async (i) => void (await ircSession(http, ircd.port, `w${i}`, '#warm')), 1);
     if (warm.failed) throw new Error(`IRC warm-up session failed: ${warm.firstError}`);
+    // a full GC in every isolate first (inspector), so that both sides start from a collected heap
+    let gcBefore: HubgraphSessions['gcBefore'];
+    try {
+      if (!inspector) throw new Error('no inspector address on stderr');
+      gcBefore = { isolates: await gcAndHeaps(inspector), rss: treeRss(pid).bytes };
+    } catch (err) {
+      gcBefore = { error: (err as Error).message };
+    }
     await sleep(1000);
     const before = treeRss(pid);
     ctx.progress(`  hubgraph: ${n} IRC sessions, ${ctx.sizes.inFlight} in flight (RSS before ${(before.bytes / 2 ** 20).toFixed(0)} MiB)`);
@@ -270,6 +287,19 @@ async function hubgraphSessions(ctx: IrcContext, n: number): Promise<HubgraphSes
     const redisAfter = ctx.redisPid ? vmRssBytes(ctx.redisPid) : undefined;
     http.close();
     assertAlive(hub.child);
+    let afterGc: HubgraphSessions['afterGc'];
+    let gcFigures: { afterGcRss?: number; liveHeapPerSession?: number } = {};
+    try {
+      if (!inspector) throw new Error('no inspector address on stderr');
+      const isolates = await gcAndHeaps(inspector);
+      afterGc = { isolates, rss: treeRss(pid).bytes };
+      if (gcBefore && !('error' in gcBefore)) {
+        const used = (l: IsolateHeap[]) => l.reduce((a, i) => a + i.heapUsed, 0);
+        gcFigures = { afterGcRss: afterGc.rss, liveHeapPerSession: (used(isolates) - used(gcBefore.isolates)) / Math.max(1, r.connected) };
+      }
+    } catch (err) {
+      afterGc = { error: (err as Error).message };
+    }
     const aborted = r.failed ? `${r.failed} sessions failed${r.failed >= STOP_AFTER_FAILURES ? ' (the ramp stopped there)' : ''}; first: ${r.firstError}` : undefined;
     return {
       connected: r.connected,
@@ -287,6 +317,9 @@ async function hubgraphSessions(ctx: IrcContext, n: number): Promise<HubgraphSes
       connectRetries: counters.retries,
       mainHeapBefore: metricsBefore,
       mainHeapAfter: metricsAfter,
+      afterGc,
+      gcBefore,
+      ...gcFigures,
       ...(redisBefore !== undefined && redisAfter !== undefined ? { redisRssBefore: redisBefore, redisRssAfter: redisAfter } : {}),
       ...(aborted ? { aborted } : {}),
     };
@@ -309,7 +342,7 @@ async function hubgraphSessions(ctx: IrcContext, n: number): Promise<HubgraphSes
 /** The floor: N plain irc-framework clients in a child process of their own. */
 async function floorSessions(ctx: IrcContext, n: number): Promise<RssFigures> {
   const ircd = await startNgircd();
-  const proc = spawn(process.execPath, [FLOOR_CLIENTS], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--expose-gc', FLOOR_CLIENTS], { stdio: ['pipe', 'pipe', 'pipe'] });
   const kill = () => proc.kill('SIGKILL');
   process.once('exit', kill);
   let stderr = '';
@@ -327,6 +360,12 @@ async function floorSessions(ctx: IrcContext, n: number): Promise<RssFigures> {
   try {
     await reply(); // ready
     await connect(WARM_UP_SESSIONS, 'w', 'warm');
+    const gc = async () => {
+      const answer = reply();
+      proc.stdin!.write(`${JSON.stringify({ cmd: 'gc' })}\n`);
+      return (await answer) as { heapUsed: number };
+    };
+    const heapBefore = await gc(); // as hubgraph's isolates are collected before its ramp
     await sleep(1000);
     const pid = proc.pid!;
     const before = vmRssBytes(pid) ?? NaN;
@@ -334,7 +373,10 @@ async function floorSessions(ctx: IrcContext, n: number): Promise<RssFigures> {
     const r = (await connect(n, 'f', 'c')) as { connected: number; failed: number; retries: number; firstError?: string; ms: number };
     await sleep(SETTLE_MS);
     const after = vmRssBytes(pid) ?? NaN;
+    const heapAfter = await gc();
     return {
+      afterGcRss: vmRssBytes(pid) ?? NaN,
+      liveHeapPerSession: (heapAfter.heapUsed - heapBefore.heapUsed) / r.connected,
       connected: r.connected,
       failed: r.failed,
       ...(r.firstError ? { firstError: r.firstError } : {}),

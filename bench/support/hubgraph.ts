@@ -24,6 +24,8 @@ export interface HubgraphOptions {
   env?: Record<string, string>;
   /** directory for a CPU profile of the server (node --cpu-prof), if wanted */
   cpuProfileDir?: string;
+  /** further node flags (e.g. --inspect=127.0.0.1:0 for a diagnostic) */
+  nodeArgs?: string[];
 }
 
 export async function startHubgraph(opts: HubgraphOptions): Promise<HubgraphServer> {
@@ -38,7 +40,7 @@ export async function startHubgraph(opts: HubgraphOptions): Promise<HubgraphServ
   const profile = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
   const child = await startChild({
     name: 'hubgraph',
-    nodeArgs: [...profile, HUBGRAPH_MAIN],
+    nodeArgs: [...profile, ...(opts.nodeArgs ?? []), HUBGRAPH_MAIN],
     env: {
       ...env,
       REDIS_URL: opts.redisUrl,
