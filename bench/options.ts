@@ -1,4 +1,4 @@
-// Command line and sizes: the full run (about 2¼ minutes) and --quick (about a minute).
+// Command line and sizes: the full run (about 5 minutes) and --quick (about 2 minutes).
 import { parseArgs } from 'node:util';
 import type { FetchSizes } from './sections/fetch.js';
 import type { IrcSizes } from './sections/irc.js';
