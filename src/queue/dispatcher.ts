@@ -105,11 +105,16 @@ export class Dispatcher {
       throw new HubError('BAD_USER_INPUT', `no credentials for ${actor} on ${platform}: call setCredentials first`, { field: 'actor.id' });
     }
     let newlyAttached = false;
-    if (verb === 'connect') newlyAttached = await this.attach(session.id, connKey, platform, actor);
-    else if ((await this.redis.sismember(this.keys.attached(session.id), connKey)) !== 1) {
-      throw new HubError('PLATFORM_ERROR', `${actor} is not connected on ${platform}: call connect first`);
+    let owner: string | null;
+    if (verb === 'connect') {
+      newlyAttached = await this.attach(session.id, connKey, platform, actor);
+      owner = await this.redis.get(this.keys.connectionOwner(connKey));
+    } else {
+      // one round trip: is the session attached, and who owns the connection
+      const res = await this.redis.multi().sismember(this.keys.attached(session.id), connKey).get(this.keys.connectionOwner(connKey)).exec();
+      if (res?.[0]?.[1] !== 1) throw new HubError('PLATFORM_ERROR', `${actor} is not connected on ${platform}: call connect first`);
+      owner = (res[1]?.[1] as string | null) ?? null;
     }
-    const owner = await this.redis.get(this.keys.connectionOwner(connKey));
     const outcome = await this.queueJob(owner ? workerQueue(owner) : platformQueue(platform), session, verb, platform, actor, connKey, activity);
     if (newlyAttached && !outcome.ok) await this.detach(session.id, connKey);
     return outcome;
