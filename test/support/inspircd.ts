@@ -3,11 +3,9 @@
 // free port. Config: /work/shared/reference/test-peers.md §2 ("IRC alternative with IRCv3"), the
 // modules listed in MODULES (server-time, message-tags, msgid, echo-message …; no SASL, which
 // needs a services daemon). Each client's registration takes about 1 s.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startDaemon } from './daemon.js';
 
 export interface InspircdOptions {
   /** the server's name, as it appears as the prefix of its messages (default irc3.localhost) */
@@ -36,25 +34,6 @@ export const MODULES = [
 const running = new Set<Inspircd>();
 const INSPIRCD = existsSync('/usr/sbin/inspircd') ? '/usr/sbin/inspircd' : 'inspircd';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = createConnection({ host: '127.0.0.1', port });
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
-    sock.once('error', () => { sock.destroy(); resolve(false); });
-  });
-}
-
 export function config(dir: string, port: number, name: string): string {
   return `<config format="xml">
 <server name="${name}" description="test ircd" network="TestNet">
@@ -77,75 +56,33 @@ ${MODULES.map((m) => `<module name="${m}">`).join('\n')}
 `;
 }
 
-async function exited(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const done = new Promise<void>((r) => proc.once('exit', () => r()));
-  proc.kill(signal);
-  const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => proc.kill('SIGKILL'), 3000);
-  await done;
-  clearTimeout(timer);
-}
-
 export async function startInspircd(opts: InspircdOptions = {}): Promise<Inspircd> {
   const name = opts.serverName ?? 'irc3.localhost';
-  const timeoutMs = opts.timeoutMs ?? 5000;
-  const dir = mkdtempSync(join(tmpdir(), 'hgtest-inspircd-'));
-  mkdirSync(join(dir, 'data'));
-  mkdirSync(join(dir, 'logs'));
-  writeFileSync(join(dir, 'motd.txt'), 'test server\n');
-  const confPath = join(dir, 'inspircd.conf');
-  let proc: ChildProcess | undefined;
-  let out = '';
-  let removed = false;
-
-  async function launch(port: number): Promise<void> {
-    writeFileSync(confPath, config(dir, port, name));
-    out = '';
-    const args = ['--nofork', `--config=${confPath}`, ...(process.getuid?.() === 0 ? ['--runasroot'] : [])];
-    const p = spawn(INSPIRCD, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    proc = p;
-    p.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    p.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    let spawnError: Error | undefined;
-    p.once('error', (err) => { spawnError = err; });
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (spawnError) throw new Error(`inspircd could not be started (${spawnError.message}); is the inspircd package installed?`);
-      if (p.exitCode !== null || p.signalCode !== null) {
-        throw new Error(`inspircd exited (${p.exitCode ?? p.signalCode}) before port ${port} accepted connections:\n${out}`);
-      }
-      if (await accepts(port)) return;
-      if (Date.now() > deadline) {
-        await exited(p, 'SIGKILL');
-        throw new Error(`inspircd did not accept connections on port ${port} within ${timeoutMs} ms:\n${out}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
+  const daemon = await startDaemon({
+    label: 'inspircd',
+    command: INSPIRCD,
+    timeoutMs: opts.timeoutMs,
+    prepare(dir, port) {
+      mkdirSync(join(dir, 'data'), { recursive: true });
+      mkdirSync(join(dir, 'logs'), { recursive: true });
+      writeFileSync(join(dir, 'motd.txt'), 'test server\n');
+      const confPath = join(dir, 'inspircd.conf');
+      writeFileSync(confPath, config(dir, port, name));
+      return ['--nofork', `--config=${confPath}`, ...(process.getuid?.() === 0 ? ['--runasroot'] : [])];
+    },
+  });
   const server: Inspircd = {
-    host: '127.0.0.1',
-    port: 0,
+    host: daemon.host,
+    port: daemon.port,
     name,
-    log: () => out,
+    log: daemon.log,
     async stop() {
       running.delete(server);
-      if (proc) await exited(proc, 'SIGTERM');
-      if (!removed) { removed = true; rmSync(dir, { recursive: true, force: true }); }
+      await daemon.stop();
     },
   };
   running.add(server);
-
-  // a free port may be taken between picking and binding: try a few
-  for (let attempt = 1; ; attempt++) {
-    server.port = await freePort();
-    try {
-      await launch(server.port);
-      return server;
-    } catch (err) {
-      if (attempt >= 3) { await server.stop(); throw err; }
-    }
-  }
+  return server;
 }
 
 /** Stops every inspircd started by this test file that is still running (for afterAll). */
