@@ -1,6 +1,7 @@
 // An outside IRC user for tests, speaking raw IRC over a plain socket (deliberately not
 // irc-framework, so it checks the platform rather than sharing its parser): registers with
 // NICK/USER, answers PING, and keeps every line it received.
+import { onIrcLines } from './irc-lines.js';
 import { createConnection, type Socket } from 'node:net';
 
 export type LineMatch = RegExp | ((line: string) => boolean);
@@ -43,20 +44,11 @@ export async function connectRawIrc(host: string, port: number, nick: string, ti
   const listeners = new Set<() => void>();
   const notify = () => { for (const l of [...listeners]) l(); };
 
-  let buf = '';
-  socket.on('data', (d: string) => {
-    buf += d;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i).replace(/\r$/, '');
-      buf = buf.slice(i + 1);
-      if (!line) continue;
-      lines.push(line);
-      const ping = /^(?::\S+ )?PING (.*)$/.exec(line);
-      if (ping && !socket.destroyed) socket.write(`PONG ${ping[1]}\r\n`);
-    }
-    notify();
-  });
+  onIrcLines(socket, (line) => {
+    lines.push(line);
+    const ping = /^(?::\S+ )?PING (.*)$/.exec(line);
+    if (ping && !socket.destroyed) socket.write(`PONG ${ping[1]}\r\n`);
+  }, notify);
   socket.on('error', () => { /* shown as a close to waiters */ });
   socket.on('close', () => { isClosed = true; notify(); });
 

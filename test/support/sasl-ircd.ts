@@ -6,6 +6,7 @@
 // 900 + 903 on success, 904 on failure), then NICK/USER → 001-004, 005, 422 (no MOTD), and
 // answers PING, JOIN (echo, keys unchecked) and QUIT (ERROR, close). Nothing else; a test writes
 // further lines to a client itself (`clients[i].send`).
+import { onIrcLines } from './irc-lines.js';
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 
 export interface ScriptedIrcdOptions {
@@ -85,56 +86,48 @@ export async function startScriptedIrcd(opts: ScriptedIrcdOptions = {}): Promise
       numeric('422', ':MOTD File is missing');
     }
 
-    let buf = '';
-    socket.on('data', (d: string) => {
-      buf += d;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i).replace(/\r$/, '');
-        buf = buf.slice(i + 1);
-        if (!line) continue;
-        c.lines.push(line);
-        const [cmd = '', ...params] = line.split(' ');
-        const trailing = line.includes(' :') ? line.slice(line.indexOf(' :') + 2) : params[params.length - 1] ?? '';
-        switch (cmd.toUpperCase()) {
-          case 'CAP': {
-            const sub = (params[0] ?? '').toUpperCase();
-            if (sub === 'LS') { negotiating = true; c.send(`:${name} CAP * LS :${caps.join(' ')}`); }
-            else if (sub === 'REQ') {
-              const wanted = trailing.split(' ').filter(Boolean);
-              if (wanted.every((w) => capNames.has(w))) {
-                for (const w of wanted) c.caps.add(w);
-                c.send(`:${name} CAP ${to()} ACK :${wanted.join(' ')}`);
-              } else c.send(`:${name} CAP ${to()} NAK :${wanted.join(' ')}`);
-            } else if (sub === 'END') { negotiating = false; maybeWelcome(); }
-            break;
-          }
-          case 'AUTHENTICATE': {
-            const arg = params[0] ?? '';
-            if (!c.caps.has('sasl')) { numeric('904', ':SASL authentication failed'); break; }
-            if (!mechanism) {
-              if (arg.toUpperCase() === 'PLAIN') { mechanism = 'PLAIN'; c.send('AUTHENTICATE +'); }
-              else numeric('908', 'PLAIN :are available SASL mechanisms');
-              break;
-            }
-            mechanism = undefined;
-            const [authz = '', authc = '', pass = ''] = Buffer.from(arg === '+' ? '' : arg, 'base64').toString('utf8').split('\0');
-            const ok = !!authc && (authz === '' || authz === authc) && Object.hasOwn(accounts, authc) && accounts[authc] === pass;
-            attempts.push({ account: authc, ok });
-            if (ok) {
-              c.account = authc;
-              numeric('900', `${to()}!${authc}@127.0.0.1 ${authc} :You are now logged in as ${authc}`);
-              numeric('903', ':SASL authentication successful');
-            } else numeric('904', ':SASL authentication failed');
-            break;
-          }
-          case 'NICK': c.nick = params[0]?.replace(/^:/, ''); maybeWelcome(); break;
-          case 'USER': user = true; maybeWelcome(); break;
-          case 'PING': c.send(`:${name} PONG ${name} :${trailing}`); break;
-          case 'JOIN': for (const ch of (params[0] ?? '').split(',')) c.send(`:${c.nick}!u@127.0.0.1 JOIN ${ch}`); break;
-          case 'QUIT': c.send(`ERROR :Closing link (${trailing})`); socket.end(); break;
-          default: break;
+    onIrcLines(socket, (line) => {
+      c.lines.push(line);
+      const [cmd = '', ...params] = line.split(' ');
+      const trailing = line.includes(' :') ? line.slice(line.indexOf(' :') + 2) : params[params.length - 1] ?? '';
+      switch (cmd.toUpperCase()) {
+        case 'CAP': {
+          const sub = (params[0] ?? '').toUpperCase();
+          if (sub === 'LS') { negotiating = true; c.send(`:${name} CAP * LS :${caps.join(' ')}`); }
+          else if (sub === 'REQ') {
+            const wanted = trailing.split(' ').filter(Boolean);
+            if (wanted.every((w) => capNames.has(w))) {
+              for (const w of wanted) c.caps.add(w);
+              c.send(`:${name} CAP ${to()} ACK :${wanted.join(' ')}`);
+            } else c.send(`:${name} CAP ${to()} NAK :${wanted.join(' ')}`);
+          } else if (sub === 'END') { negotiating = false; maybeWelcome(); }
+          break;
         }
+        case 'AUTHENTICATE': {
+          const arg = params[0] ?? '';
+          if (!c.caps.has('sasl')) { numeric('904', ':SASL authentication failed'); break; }
+          if (!mechanism) {
+            if (arg.toUpperCase() === 'PLAIN') { mechanism = 'PLAIN'; c.send('AUTHENTICATE +'); }
+            else numeric('908', 'PLAIN :are available SASL mechanisms');
+            break;
+          }
+          mechanism = undefined;
+          const [authz = '', authc = '', pass = ''] = Buffer.from(arg === '+' ? '' : arg, 'base64').toString('utf8').split('\0');
+          const ok = !!authc && (authz === '' || authz === authc) && Object.hasOwn(accounts, authc) && accounts[authc] === pass;
+          attempts.push({ account: authc, ok });
+          if (ok) {
+            c.account = authc;
+            numeric('900', `${to()}!${authc}@127.0.0.1 ${authc} :You are now logged in as ${authc}`);
+            numeric('903', ':SASL authentication successful');
+          } else numeric('904', ':SASL authentication failed');
+          break;
+        }
+        case 'NICK': c.nick = params[0]?.replace(/^:/, ''); maybeWelcome(); break;
+        case 'USER': user = true; maybeWelcome(); break;
+        case 'PING': c.send(`:${name} PONG ${name} :${trailing}`); break;
+        case 'JOIN': for (const ch of (params[0] ?? '').split(',')) c.send(`:${c.nick}!u@127.0.0.1 JOIN ${ch}`); break;
+        case 'QUIT': c.send(`ERROR :Closing link (${trailing})`); socket.end(); break;
+        default: break;
       }
     });
   }
