@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Piscina } from 'piscina';
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import { concurrent, sequential, warmUp, type Call, type LoadResult } from '../support/load.js';
+import { measure, type Call, type LoadResult } from '../support/load.js';
 import { ECHO_THREAD } from '../support/paths.js';
 import { dropPrefix, type BenchRedis } from '../support/redis.js';
 import type { LoadSizes } from '../options.js';
@@ -42,14 +42,6 @@ function jobsPool(): Piscina {
 
 function checked(r: unknown): void {
   if (!(r as EchoResult | undefined)?.ok) throw new Error(`the echo job failed: ${JSON.stringify(r)}`);
-}
-
-async function measure(sizes: LoadSizes, call: Call): Promise<{ sequential: LoadResult; concurrent: LoadResult }> {
-  await warmUp(sizes.warmUp, call);
-  return {
-    sequential: await sequential(sizes.sequential, sizes.maxMs, call),
-    concurrent: await concurrent(sizes.concurrent, sizes.inFlight, sizes.maxMs, call),
-  };
 }
 
 export async function runQueueSection(redis: BenchRedis, sizes: LoadSizes): Promise<QueueResults> {

@@ -1,7 +1,7 @@
 // Section 1: the stateless echo verb over HTTP (yoga -> dispatcher -> BullMQ -> worker ->
 // Piscina -> reply stream -> HTTP response), with a keep-alive node:http client.
 import { HttpGql } from '../support/http-gql.js';
-import { concurrent, sequential, warmUp, type LoadResult } from '../support/load.js';
+import { measure, type LoadResult } from '../support/load.js';
 import { ECHO_INPUT, ECHO_MUTATION } from '../support/operations.js';
 import type { LoadSizes } from '../options.js';
 
@@ -14,11 +14,7 @@ export async function runVerbHttp(url: string, token: string, sizes: LoadSizes):
   const http = new HttpGql(url, token);
   const call = () => http.run(ECHO_MUTATION, ECHO_INPUT);
   try {
-    await warmUp(sizes.warmUp, call);
-    return {
-      sequential: await sequential(sizes.sequential, sizes.maxMs, call),
-      concurrent: await concurrent(sizes.concurrent, sizes.inFlight, sizes.maxMs, call),
-    };
+    return await measure(sizes, call);
   } finally {
     http.close();
   }

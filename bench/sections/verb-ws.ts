@@ -1,7 +1,7 @@
 // Section 2: the same echo verb as a mutation over one WebSocket, with the graphql-ws client.
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { concurrent, sequential, warmUp } from '../support/load.js';
+import { measure } from '../support/load.js';
 import { ECHO_INPUT, ECHO_MUTATION } from '../support/operations.js';
 import type { LoadSizes } from '../options.js';
 import type { VerbResults } from './verb-http.js';
@@ -32,11 +32,7 @@ export async function runVerbWs(wsUrl: string, token: string, sizes: LoadSizes):
   });
   const call = () => execute(client);
   try {
-    await warmUp(sizes.warmUp, call);
-    return {
-      sequential: await sequential(sizes.sequential, sizes.maxMs, call),
-      concurrent: await concurrent(sizes.concurrent, sizes.inFlight, sizes.maxMs, call),
-    };
+    return await measure(sizes, call);
   } finally {
     await client.dispose();
   }

@@ -2,6 +2,7 @@
 // flight. Both stop issuing calls once maxMs has passed, so a slow server cannot stall the bench;
 // the result says how many calls ran. A failed call fails the run (errors are not a benchmark).
 import { summarize, type Summary } from './stats.js';
+import type { LoadSizes } from '../options.js';
 
 export interface LoadResult {
   /** calls completed (fewer than asked when the time bound cut the run short) */
@@ -44,4 +45,13 @@ export async function concurrent(n: number, inFlight: number, maxMs: number, cal
 export async function warmUp(n: number, call: Call): Promise<void> {
   await sequential(n, 10_000, call);
   await concurrent(n, 10, 10_000, call);
+}
+
+/** A warm-up, then the sequential and the in-flight runs of one call. */
+export async function measure(sizes: LoadSizes, call: Call): Promise<{ sequential: LoadResult; concurrent: LoadResult }> {
+  await warmUp(sizes.warmUp, call);
+  return {
+    sequential: await sequential(sizes.sequential, sizes.maxMs, call),
+    concurrent: await concurrent(sizes.concurrent, sizes.inFlight, sizes.maxMs, call),
+  };
 }
