@@ -68,7 +68,7 @@ export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec
   fetchSchemes: { flag: 'fetch-schemes', env: 'HUBGRAPH_FETCH_SCHEMES', default: 'http,https', help: 'URL schemes an outbound HTTP fetch may use' },
   fetchCacheSeconds: { flag: 'fetch-cache', env: 'HUBGRAPH_FETCH_CACHE', default: '30', help: 'seconds a fetched feed or page is shared between all sessions before it is revalidated (0 turns the cache off)' },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'fatal | error | warn | info | debug | trace | silent' },
-  leaseMs: { flag: 'connection-lease', env: 'HUBGRAPH_CONNECTION_LEASE', default: '15000', help: 'milliseconds a worker owns a connection without renewing its lease (renewed every third of it)' },
+  leaseMs: { flag: 'connection-lease', env: 'HUBGRAPH_CONNECTION_LEASE', default: '5000', help: 'milliseconds a worker holds a connection (and counts as alive) without renewing; renewed, and dead workers swept, every third of it' },
   heartbeatMs: { flag: 'heartbeat', env: 'HUBGRAPH_HEARTBEAT', default: '2000', help: 'milliseconds between liveness checks of session threads; a thread silent for 3 of them is replaced' },
   maxDepth: { flag: 'max-depth', env: 'HUBGRAPH_MAX_DEPTH', default: '20', help: 'deepest field nesting an operation may have, introspection included (the standard introspection query needs 15)' },
   maxAliases: { flag: 'max-aliases', env: 'HUBGRAPH_MAX_ALIASES', default: '15', help: 'aliases an operation may use (aliases of __typename are free)' },

@@ -10,11 +10,13 @@ const TAG_BYTES = 16;
 export class Keyring {
   private readonly kek: Buffer;
   private readonly connKeyMac: Buffer;
+  private readonly stateKey: Buffer;
 
   constructor(secret: string) {
     const ikm = Buffer.from(secret, 'utf8');
     this.kek = Buffer.from(hkdfSync('sha256', ikm, 'hubgraph', 'hubgraph key-encryption key v1', 32));
     this.connKeyMac = Buffer.from(hkdfSync('sha256', ikm, 'hubgraph', 'hubgraph connection key v1', 32));
+    this.stateKey = Buffer.from(hkdfSync('sha256', ikm, 'hubgraph', 'hubgraph connection state v1', 32));
   }
 
   newDataKey(): Buffer {
@@ -27,6 +29,15 @@ export class Keyring {
 
   unwrap(wrapped: string, sessionId: string): Buffer {
     return open(this.kek, wrapped, `dek:${sessionId}`);
+  }
+
+  /** A connection's saved state belongs to no one session, so it is sealed with a server key. */
+  sealState(connKey: string, state: unknown): string {
+    return sealJson(this.stateKey, state, `state:${connKey}`);
+  }
+
+  openState(connKey: string, sealed: string): unknown {
+    return openJson(this.stateKey, sealed, `state:${connKey}`);
   }
 
   /** Names a platform connection by what opens it; a keyed hash so stored keys do not leak guessable passwords. */

@@ -24,6 +24,8 @@ export interface SupervisorHooks {
   reloadCredentials(spec: HostSpec): Promise<unknown>;
   /** the connection is gone for good (closed, given up, or nobody left to reopen it for) */
   onGone(spec: HostSpec): void;
+  /** the connection saved its state (kept where another worker can find it) */
+  onState(spec: HostSpec, state: unknown): void;
 }
 
 interface Hosted {
@@ -35,6 +37,7 @@ interface Hosted {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+const ADOPT_SPREAD_MS = 500;
 
 export class Supervisor {
   readonly pool: Piscina;
@@ -87,8 +90,9 @@ export class Supervisor {
    * key joins the open in flight (never two protocol connections for one key), and a call while a
    * reopen waits for its backoff opens at once.
    */
-  open(spec: HostSpec, credentials: unknown, timeoutMs: number): Promise<void> {
+  open(spec: HostSpec, credentials: unknown, timeoutMs: number, restored?: unknown): Promise<void> {
     if (this.hosted.has(spec.connKey)) return Promise.resolve();
+    if (restored !== undefined && !this.saved.has(spec.connKey)) this.saved.set(spec.connKey, restored);
     const inFlight = this.opening.get(spec.connKey);
     if (inFlight) return inFlight;
     const waiting = this.reopening.get(spec.connKey);
@@ -143,6 +147,7 @@ export class Supervisor {
             break;
           case 'state':
             this.saved.set(spec.connKey, msg.state);
+            this.hooks.onState(spec, msg.state);
             break;
           case 'res': {
             const p = hosted.pending.get(msg.id);
@@ -166,6 +171,37 @@ export class Supervisor {
         },
       );
     });
+  }
+
+  /**
+   * Takes over a connection another worker held (it died, or stopped and handed it over): tells
+   * the subscribers it was lost unless it was handed over, then reopens it in the background with
+   * the usual backoff, and says `connect` when it is back.
+   */
+  adopt(spec: HostSpec, restored: unknown, announce: boolean): void {
+    if (this.owns(spec.connKey) || this.stopped) return;
+    if (restored !== undefined) this.saved.set(spec.connKey, restored);
+    if (announce) this.hooks.onEvent(spec, notice('disconnect', spec, 'connection lost: the worker holding it stopped'));
+    // spread over a moment, so that a worker's thousand connections do not all dial at once
+    this.scheduleReopen(spec, 0, 'takeover', Math.random() * ADOPT_SPREAD_MS);
+  }
+
+  /** The same, for a command that waits on it: reopens at once and resolves when it is back. */
+  async adoptNow(spec: HostSpec, credentials: unknown, restored: unknown, announce: boolean, timeoutMs: number): Promise<void> {
+    if (this.hosted.has(spec.connKey)) return;
+    // an open already in flight announces itself; a reopen still waiting is started now, by us
+    const inFlight = this.opening.has(spec.connKey);
+    if (!this.owns(spec.connKey) && announce) this.hooks.onEvent(spec, notice('disconnect', spec, 'connection lost: the worker holding it stopped'));
+    try {
+      await this.open(spec, credentials, timeoutMs, restored);
+    } catch (err) {
+      if (!this.owns(spec.connKey)) this.scheduleReopen(spec, 1, 'takeover');
+      throw err;
+    }
+    if (!inFlight) {
+      sessionRestarts.inc({ platform: spec.platform, cause: 'takeover' });
+      this.hooks.onEvent(spec, notice('connect', spec, 'connection restored'));
+    }
   }
 
   /** Runs a verb on a hosted connection. */
@@ -235,10 +271,10 @@ export class Supervisor {
     this.hooks.onGone(spec);
   }
 
-  private scheduleReopen(spec: HostSpec, attempt: number, cause: string): void {
+  private scheduleReopen(spec: HostSpec, attempt: number, cause: string, delayMs?: number): void {
     if (this.stopped) return;
     const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
-    const delay = base / 2 + Math.random() * (base / 2);
+    const delay = delayMs ?? base / 2 + Math.random() * (base / 2);
     const timer = setTimeout(async () => {
       this.reopening.delete(spec.connKey);
       try {

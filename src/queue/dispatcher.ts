@@ -15,6 +15,7 @@ import type { JobData } from './job.js';
 import { jobAad } from './job.js';
 import type { JobOutcome, Replies } from './replies.js';
 import { jobDuration, jobsTotal } from '../metrics.js';
+import { defineLeaseCommands, liveOwner } from '../worker/leases.js';
 
 const IDEMPOTENCY_POLL_MS = 25;
 
@@ -29,7 +30,9 @@ export class Dispatcher {
     private readonly sessions: SessionStore,
     private readonly replies: Replies,
     private readonly opts: { jobTimeoutMs: number; ttlMs: number },
-  ) {}
+  ) {
+    defineLeaseCommands(redis);
+  }
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
@@ -108,10 +111,12 @@ export class Dispatcher {
     let owner: string | null;
     if (verb === 'connect') {
       newlyAttached = await this.attach(session.id, connKey, platform, actor);
-      owner = await this.redis.get(this.keys.connectionOwner(connKey));
+      owner = await liveOwner(this.redis, this.keys, connKey);
     } else {
-      // one round trip: is the session attached, and who owns the connection
-      const res = await this.redis.multi().sismember(this.keys.attached(session.id), connKey).get(this.keys.connectionOwner(connKey)).exec();
+      // one round trip: is the session attached, and which live worker holds the connection (none:
+      // the platform queue, where any worker reopens it)
+      const multi = this.redis.multi().sismember(this.keys.attached(session.id), connKey) as unknown as { hubgraphLiveOwner(a: string, b: string): { exec(): Promise<[Error | null, unknown][] | null> } };
+      const res = await multi.hubgraphLiveOwner(this.keys.connectionOwner(connKey), this.keys.workers()).exec();
       if (res?.[0]?.[1] !== 1) throw new HubError('PLATFORM_ERROR', `${actor} is not connected on ${platform}: call connect first`);
       owner = (res[1]?.[1] as string | null) ?? null;
     }
@@ -165,7 +170,7 @@ export class Dispatcher {
     const connKeys = await this.redis.smembers(this.keys.attached(session.id));
     await Promise.all(
       connKeys.map(async (k) => {
-        const [owner, meta] = await Promise.all([this.redis.get(this.keys.connectionOwner(k)), this.redis.hgetall(this.keys.connection(k))]);
+        const [owner, meta] = await Promise.all([liveOwner(this.redis, this.keys, k), this.redis.hgetall(this.keys.connection(k))]);
         if (!owner || !meta.platform) return;
         const actor = meta.actor ?? '';
         await this.queueJob(workerQueue(owner), session, 'disconnect', meta.platform, actor, k, { type: 'disconnect', actor: { id: actor, type: 'person' } }, false);

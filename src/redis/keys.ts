@@ -19,6 +19,12 @@ export class Keys {
   connectionSessions(connKey: string): string { return `${this.prefix}:c:${connKey}:sessions`; }
   /** worker id owning a connection, with a lease (PX) the owner renews */
   connectionOwner(connKey: string): string { return `${this.prefix}:c:${connKey}:owner`; }
+  /** sealed state a connection saved (channels, nick), for whoever reopens it after a crash */
+  connectionState(connKey: string): string { return `${this.prefix}:c:${connKey}:state`; }
+  /** sorted set: connection key -> when its lease ends (ms); the sweep reads the expired ones */
+  leases(): string { return `${this.prefix}:leases`; }
+  /** sorted set: worker id -> when its registration ends (ms) unless it renews it */
+  workers(): string { return `${this.prefix}:workers`; }
   /** results of jobs, read by the API process that enqueued them */
   replies(apiId: string): string { return `${this.prefix}:replies:${apiId}`; }
   /** BullMQ prefix */

@@ -11,26 +11,22 @@ import type { DataKeys } from '../session/data-keys.js';
 import { Supervisor, type HostSpec } from '../pool/supervisor.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { NetPolicy } from '../net/policy.js';
+import type { Keyring } from '../crypto/keys.js';
+import { Leases, liveOwner } from './leases.js';
 
-
-// Renew only leases that are still ours; report the ones we lost.
-const RENEW = `
-local lost = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then redis.call('PEXPIRE', key, ARGV[2]) else lost[#lost + 1] = i end
-end
-return lost`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const DROP_IF_EMPTY = `if redis.call('SCARD', KEYS[1]) == 0 then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0`;
 
 export type Routed = { kind: 'done'; activity: ASActivity } | { kind: 'forward'; owner: string };
 
 export class Connections {
   readonly supervisor: Supervisor;
+  readonly leases: Leases;
   private readonly attached = new Map<string, Set<string>>();
   /** activities waiting to be published, per connection; present while a write is in flight */
   private readonly outboxes = new Map<string, ASActivity[]>();
   private maintenance: NodeJS.Timeout | undefined;
+  /** the last state write per connection, so that writes land in order */
+  private readonly stateWrites = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly workerId: string,
@@ -40,22 +36,28 @@ export class Connections {
     private readonly credentials: CredentialsStore,
     private readonly dataKeys: DataKeys,
     private readonly publisher: EventPublisher,
+    private readonly keyring: Keyring,
     private readonly log: Logger,
     private readonly opts: { threads: number; net: NetPolicy; heartbeatMs: number; openTimeoutMs: number; leaseMs: number },
   ) {
-    redis.defineCommand('hubgraphRenew', { lua: RENEW });
-    redis.defineCommand('hubgraphRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.leases = new Leases(redis, keys, workerId, opts.leaseMs);
     redis.defineCommand('hubgraphDropIfEmpty', { numberOfKeys: 2, lua: DROP_IF_EMPTY });
     this.supervisor = new Supervisor(
       {
         onEvent: (spec, activity) => this.emit(spec, activity),
         reloadCredentials: (spec) => this.reloadCredentials(spec),
         onGone: (spec) => void this.forget(spec.connKey),
+        onState: (spec, state) => this.saveState(spec.connKey, state),
       },
       log,
       opts,
     );
-    this.maintenance = setInterval(() => void this.maintain(), opts.leaseMs / 3);
+  }
+
+  /** Registers this worker as alive and starts renewing; call before taking any job. */
+  async start(): Promise<void> {
+    await this.leases.renew([]);
+    this.maintenance = setInterval(() => void this.maintain(), this.opts.leaseMs / 3);
     this.maintenance.unref();
   }
 
@@ -63,23 +65,21 @@ export class Connections {
   async connect(sid: string, connKey: string, platform: string, actor: string, activity: ASActivity, timeoutMs: number): Promise<Routed> {
     if (!this.supervisor.has(connKey)) {
       if (!this.supervisor.owns(connKey)) {
-        const claimed = await this.redis.set(this.keys.connectionOwner(connKey), this.workerId, 'PX', this.opts.leaseMs, 'NX');
-        if (!claimed) {
-          const owner = await this.redis.get(this.keys.connectionOwner(connKey));
-          if (owner && owner !== this.workerId) return { kind: 'forward', owner };
-        }
+        const owner = await this.leases.claim(connKey);
+        if (owner !== this.workerId) return { kind: 'forward', owner };
       }
       const dek = await this.dataKeys.get(sid);
       const creds = dek && (await this.credentials.get(sid, dek, platform, actor));
       if (!creds || creds.connKey !== connKey) {
-        if (!this.supervisor.owns(connKey)) await this.release(connKey);
+        if (!this.supervisor.owns(connKey)) await this.leases.release(connKey);
         throw new HubError('BAD_USER_INPUT', `the credentials for ${actor} changed or were removed; set them again and connect`);
       }
       try {
         // joins an open already in flight for this key: never two protocol connections for one key
-        await this.supervisor.open(this.spec(connKey, platform, actor), creds.credentials, timeoutMs);
+        // a connection lost with its worker comes back with what it had (channels, rooms)
+        await this.supervisor.open(this.spec(connKey, platform, actor), creds.credentials, timeoutMs, await this.loadState(connKey));
       } catch (err) {
-        if (!this.supervisor.owns(connKey)) await this.release(connKey);
+        if (!this.supervisor.owns(connKey)) await this.leases.release(connKey);
         throw err;
       }
     }
@@ -90,9 +90,12 @@ export class Connections {
   /** Any verb but connect/disconnect on a connection this worker holds (or forwards to its owner). */
   async command(connKey: string, verb: Verb, activity: ASActivity, timeoutMs: number): Promise<Routed> {
     if (!this.supervisor.has(connKey)) {
-      const owner = await this.redis.get(this.keys.connectionOwner(connKey));
+      const owner = await liveOwner(this.redis, this.keys, connKey);
       if (owner && owner !== this.workerId) return { kind: 'forward', owner };
-      throw new HubError('PLATFORM_ERROR', `${activity.actor.id} is not connected: call connect first`);
+      // nobody holds it: its worker died (or handed it over) and the sweep has not reopened it yet
+      const adopted = await this.adopt(connKey, false, timeoutMs);
+      if (adopted.kind === 'forward') return adopted;
+      if (adopted.kind === 'nothing') throw new HubError('PLATFORM_ERROR', `${activity.actor.id} is not connected: call connect first`);
     }
     const result = await this.supervisor.command(connKey, verb, activity, timeoutMs);
     return { kind: 'done', activity: result ?? activity };
@@ -101,7 +104,7 @@ export class Connections {
   /** disconnect: detach the session; close the connection when no session is left on it. */
   async disconnect(sid: string, connKey: string, activity: ASActivity): Promise<Routed> {
     if (!this.supervisor.has(connKey)) {
-      const owner = await this.redis.get(this.keys.connectionOwner(connKey));
+      const owner = await liveOwner(this.redis, this.keys, connKey);
       if (owner && owner !== this.workerId) return { kind: 'forward', owner };
     }
     await this.redis.multi().srem(this.keys.connectionSessions(connKey), sid).srem(this.keys.attached(sid), connKey).exec();
@@ -111,11 +114,78 @@ export class Connections {
     return { kind: 'done', activity };
   }
 
+  /**
+   * Takes over a connection nobody holds any more, from its stored credentials and state.
+   * `waitMs` set: reopens it now and resolves once it is usable (a command is waiting on it);
+   * unset: reopens it in the background, with backoff (the sweep).
+   */
+  async adopt(connKey: string, handedOver: boolean, waitMs?: number): Promise<{ kind: 'adopted' } | { kind: 'nothing' } | { kind: 'forward'; owner: string }> {
+    if (this.supervisor.has(connKey)) return { kind: 'adopted' };
+    if (!this.supervisor.owns(connKey)) {
+      const owner = await this.leases.claim(connKey);
+      if (owner !== this.workerId) return { kind: 'forward', owner };
+    }
+    const meta = await this.redis.hgetall(this.keys.connection(connKey));
+    const platform = meta.platform;
+    const spec = platform && meta.actor !== undefined && this.platforms.ids().includes(platform) ? this.spec(connKey, platform, meta.actor) : undefined;
+    const credentials = spec && (await this.reloadCredentials(spec));
+    if (!spec || credentials === undefined) {
+      // no attached session can reopen it: it is over
+      if (!this.supervisor.owns(connKey)) await this.forget(connKey);
+      return { kind: 'nothing' };
+    }
+    const restored = await this.loadState(connKey);
+    this.log.info({ platform: spec.platform, actor: spec.actor, handedOver }, 'taking over a connection another worker held');
+    if (waitMs === undefined) this.supervisor.adopt(spec, restored, !handedOver);
+    else await this.supervisor.adoptNow(spec, credentials, restored, !handedOver, waitMs);
+    return { kind: 'adopted' };
+  }
+
+  /**
+   * Stops this worker: subscribers are told, every connection is closed here and handed over, so
+   * a surviving worker's sweep reopens it at once (or this deployment's next worker, if none is left).
+   */
   async stop(): Promise<void> {
     if (this.maintenance) clearInterval(this.maintenance);
     const owned = this.supervisor.ownedKeys();
+    await Promise.all(owned.map((k) => this.announceHandover(k).catch(() => {})));
     await this.supervisor.stop();
-    await Promise.all(owned.map((k) => this.release(k).catch(() => {})));
+    await Promise.all([...this.stateWrites.values()]);
+    await Promise.all(owned.map((k) => this.leases.handOver(k).catch(() => {})));
+    await this.leases.leave().catch(() => {});
+  }
+
+  private async announceHandover(connKey: string): Promise<void> {
+    const meta = await this.redis.hgetall(this.keys.connection(connKey));
+    if (!meta.platform) return;
+    const sids = new Set(await this.redis.smembers(this.keys.connectionSessions(connKey)));
+    await this.publisher.publish(meta.platform, meta.actor ?? '', sids, [{
+      type: 'disconnect',
+      platform: meta.platform,
+      actor: { id: meta.actor ?? '', type: 'person' },
+      object: { type: 'status', content: 'the worker holding this connection is stopping; another worker reopens it' },
+    }]);
+  }
+
+  private saveState(connKey: string, state: unknown): void {
+    const sealed = this.keyring.sealState(connKey, state);
+    const prev = this.stateWrites.get(connKey) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.redis.set(this.keys.connectionState(connKey), sealed))
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'saving a connection state failed'))
+      .finally(() => { if (this.stateWrites.get(connKey) === next) this.stateWrites.delete(connKey); });
+    this.stateWrites.set(connKey, next);
+  }
+
+  private async loadState(connKey: string): Promise<unknown> {
+    const sealed = await this.redis.get(this.keys.connectionState(connKey));
+    if (!sealed) return undefined;
+    try {
+      return this.keyring.openState(connKey, sealed);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'a saved connection state could not be read; reopening without it');
+      return undefined;
+    }
   }
 
   private spec(connKey: string, platform: string, actor: string): HostSpec {
@@ -180,14 +250,13 @@ export class Connections {
   /** The connection is gone for good: release it, and drop its registry keys once nobody is attached. */
   private async forget(connKey: string): Promise<void> {
     this.attached.delete(connKey);
-    await this.release(connKey);
+    await this.stateWrites.get(connKey);
+    // another worker took it over (our lease ran out): what is left in Redis is now its own
+    if (!(await this.leases.release(connKey))) return;
+    await this.redis.del(this.keys.connectionState(connKey));
     await (this.redis as unknown as { hubgraphDropIfEmpty(a: string, b: string): Promise<number> }).hubgraphDropIfEmpty(
       this.keys.connectionSessions(connKey), this.keys.connection(connKey),
     );
-  }
-
-  private async release(connKey: string): Promise<void> {
-    await (this.redis as unknown as { hubgraphRelease(k: string, v: string): Promise<number> }).hubgraphRelease(this.keys.connectionOwner(connKey), this.workerId);
   }
 
   private async pipelined(commands: string[][]): Promise<unknown[]> {
@@ -199,14 +268,11 @@ export class Connections {
   /** Renews leases, drops connections another worker took over, closes ones nobody is attached to. */
   private async maintain(): Promise<void> {
     const owned = this.supervisor.ownedKeys();
-    if (!owned.length) return;
     try {
-      const lost = (await (this.redis as unknown as { hubgraphRenew(n: number, ...a: (string | number)[]): Promise<number[]> }).hubgraphRenew(
-        owned.length, ...owned.map((k) => this.keys.connectionOwner(k)), this.workerId, this.opts.leaseMs,
-      ));
-      for (const i of lost) {
-        const k = owned[i - 1];
-        if (!k) continue;
+      // also keeps this worker registered as alive, with or without connections
+      const lost = await this.leases.renew(owned);
+      if (!owned.length) return;
+      for (const k of lost) {
         this.log.warn({ connKey: k }, 'lease on a connection was lost; closing it here');
         this.supervisor.close(k);
       }

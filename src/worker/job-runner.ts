@@ -64,6 +64,11 @@ export class JobRunner {
     }
     workerJobDuration.observe({ platform: data.p, verb: data.v }, (performance.now() - started) / 1000);
     if (!outcome.ok) jobsTotal.inc({ platform: data.p, verb: data.v, outcome: `worker:${outcome.error.code}` });
+    await this.reply(data, jobId, dek, outcome);
+  }
+
+  /** Sends a job's outcome to the API process waiting for it. */
+  async reply(data: JobData, jobId: string, dek: Buffer, outcome: JobOutcome): Promise<void> {
     await this.redis
       .multi()
       .xadd(data.reply, 'MAXLEN', '~', 10_000, '*', 'j', jobId, 'r', sealJson(dek, outcome, replyAad(data.sid, jobId)))

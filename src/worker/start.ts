@@ -10,6 +10,7 @@ import { JobRunner } from './job-runner.js';
 import { EventPublisher } from '../events/publisher.js';
 import type { JobData } from '../queue/job.js';
 import { netPolicy } from '../net/policy.js';
+import { Sweep } from './sweep.js';
 
 export interface WorkerRole {
   id: string;
@@ -26,7 +27,7 @@ export async function startWorker(s: Services): Promise<WorkerRole> {
   const net = netPolicy(cfg);
   const publisher = new EventPublisher(s.redis, s.keys, s.sessions.dataKeys, cfg.sessionTtlSeconds * 1000, log);
   const jobs = new JobsPool(cfg.jobThreads, cfg.jobTimeoutMs, log);
-  const connections = new Connections(id, s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, publisher, log, {
+  const connections = new Connections(id, s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, publisher, s.keyring, log, {
     threads: cfg.sessionThreads,
     net,
     heartbeatMs: cfg.heartbeatMs,
@@ -35,6 +36,10 @@ export async function startWorker(s: Services): Promise<WorkerRole> {
     leaseMs: cfg.leaseMs,
   });
   const runner = new JobRunner(s.redis, s.keys, s.platforms, s.credentials, s.sessions.dataKeys, jobs, connections, { net, redisUrl: cfg.redisUrl }, log);
+
+  // registered as alive before it takes a job: a lease it claims must never look like a dead worker's
+  await connections.start();
+  const sweep = new Sweep(s.redis, s.keys, connections, runner, s.sessions.dataKeys, log, cfg.leaseMs / 3);
 
   const queues = [...s.platforms.ids().map(platformQueue), workerQueue(id)];
   const workers = queues.map((name) => {
@@ -50,6 +55,7 @@ export async function startWorker(s: Services): Promise<WorkerRole> {
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   log.info({ queues }, 'worker consuming jobs');
+  sweep.start();
 
   let stopped = false;
   return {
@@ -59,6 +65,7 @@ export async function startWorker(s: Services): Promise<WorkerRole> {
     healthy: () => !stopped && workers.every((w) => w.isRunning()),
     async stop() {
       stopped = true;
+      await sweep.stop();
       await Promise.all(workers.map((w) => w.close()));
       await runner.stop();
       await connections.stop();

@@ -1,0 +1,154 @@
+// Who owns which persistent connection, and which workers are alive, in Redis. Every check and
+// change is one Lua script, timed by Redis's own clock, so workers on several machines agree on
+// when a lease has run out without trusting each other's clocks.
+//
+//   c:<connKey>:owner   worker id, PX lease: routes commands to the worker holding the connection
+//   leases (zset)       connKey -> end of its lease; the sweep reads the expired ones (0 = handed over)
+//   workers (zset)      worker id -> end of its registration; a worker not in it, or past it, is dead
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+
+const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS: owner, leases, workers. ARGV: me, leaseMs, connKey. Returns the owner after the call:
+// me when claimed (free, ours already, or held by a dead worker), else the live owner.
+const CLAIM = `${NOW}
+local cur = redis.call('GET', KEYS[1])
+if cur and cur ~= ARGV[1] then
+  local alive = redis.call('ZSCORE', KEYS[3], cur)
+  if alive and tonumber(alive) >= now then return cur end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
+return ARGV[1]`;
+
+// KEYS: leases, workers, owner keys... ARGV: me, leaseMs, connKeys... (aligned with the owner keys).
+// Renews the worker's registration and each lease still ours; returns the 1-based indexes lost.
+const RENEW = `${NOW}
+local ends = now + tonumber(ARGV[2])
+redis.call('ZADD', KEYS[2], ends, ARGV[1])
+local lost = {}
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2])
+    redis.call('ZADD', KEYS[1], ends, ARGV[i])
+  else
+    lost[#lost + 1] = i - 2
+  end
+end
+return lost`;
+
+// KEYS: owner, leases. ARGV: me, connKey, mode ("release": closed for good; "handover": reopen elsewhere).
+const LET_GO = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+if ARGV[3] == 'handover' then redis.call('ZADD', KEYS[2], 0, ARGV[2]) else redis.call('ZREM', KEYS[2], ARGV[2]) end
+return 1`;
+
+// KEYS: a sorted set. ARGV: limit. Members whose score has passed, with their scores.
+const EXPIRED = `${NOW}
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[1]))`;
+
+// KEYS: owner, workers. The owner when it is a live worker, else false.
+const LIVE_OWNER = `${NOW}
+local cur = redis.call('GET', KEYS[1])
+if not cur then return false end
+local alive = redis.call('ZSCORE', KEYS[2], cur)
+if alive and tonumber(alive) >= now then return cur end
+return false`;
+
+const RENEW_CHUNK = 500;
+
+interface LeaseCommands {
+  hubgraphClaim(owner: string, leases: string, workers: string, me: string, leaseMs: number, connKey: string): Promise<string>;
+  hubgraphRenew(n: number, ...args: (string | number)[]): Promise<number[]>;
+  hubgraphLetGo(owner: string, leases: string, me: string, connKey: string, mode: 'release' | 'handover'): Promise<number>;
+  hubgraphExpired(key: string, limit: number): Promise<string[]>;
+  hubgraphLiveOwner(owner: string, workers: string): Promise<string | null>;
+}
+
+export interface ExpiredLease {
+  connKey: string;
+  /** the previous owner closed it on purpose so another worker reopens it (no crash to report) */
+  handedOver: boolean;
+}
+
+export function defineLeaseCommands(redis: Redis): void {
+  redis.defineCommand('hubgraphClaim', { numberOfKeys: 3, lua: CLAIM });
+  redis.defineCommand('hubgraphRenew', { lua: RENEW });
+  redis.defineCommand('hubgraphLetGo', { numberOfKeys: 2, lua: LET_GO });
+  redis.defineCommand('hubgraphExpired', { numberOfKeys: 1, lua: EXPIRED });
+  redis.defineCommand('hubgraphLiveOwner', { numberOfKeys: 2, lua: LIVE_OWNER });
+}
+
+/** The owner of a connection if that worker is alive; null when it is free or its worker died. */
+export async function liveOwner(redis: Redis, keys: Keys, connKey: string): Promise<string | null> {
+  return (redis as unknown as LeaseCommands).hubgraphLiveOwner(keys.connectionOwner(connKey), keys.workers());
+}
+
+export class Leases {
+  private readonly cmd: LeaseCommands;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    readonly workerId: string,
+    readonly leaseMs: number,
+  ) {
+    defineLeaseCommands(redis);
+    this.cmd = redis as unknown as LeaseCommands;
+  }
+
+  /** Takes the connection unless a live worker holds it; returns that worker's id, or ours. */
+  claim(connKey: string): Promise<string> {
+    return this.cmd.hubgraphClaim(this.keys.connectionOwner(connKey), this.keys.leases(), this.keys.workers(), this.workerId, this.leaseMs, connKey);
+  }
+
+  /** Renews this worker's registration and its leases; returns the connection keys it lost. */
+  async renew(owned: string[]): Promise<string[]> {
+    const lost: string[] = [];
+    for (let i = 0; i === 0 || i < owned.length; i += RENEW_CHUNK) {
+      const chunk = owned.slice(i, i + RENEW_CHUNK);
+      const idx = await this.cmd.hubgraphRenew(
+        2 + chunk.length, this.keys.leases(), this.keys.workers(), ...chunk.map((k) => this.keys.connectionOwner(k)),
+        this.workerId, this.leaseMs, ...chunk,
+      );
+      for (const n of idx) if (chunk[n - 1]) lost.push(chunk[n - 1] as string);
+    }
+    return lost;
+  }
+
+  /** The connection is closed for good: nobody should reopen it. */
+  async release(connKey: string): Promise<boolean> {
+    return (await this.cmd.hubgraphLetGo(this.keys.connectionOwner(connKey), this.keys.leases(), this.workerId, connKey, 'release')) === 1;
+  }
+
+  /** This worker is stopping: the connection is closed here so that another worker reopens it at once. */
+  async handOver(connKey: string): Promise<void> {
+    await this.cmd.hubgraphLetGo(this.keys.connectionOwner(connKey), this.keys.leases(), this.workerId, connKey, 'handover');
+  }
+
+  /** Connections whose owner stopped renewing (or handed them over), oldest first. */
+  async expired(limit: number): Promise<ExpiredLease[]> {
+    const flat = await this.cmd.hubgraphExpired(this.keys.leases(), limit);
+    const out: ExpiredLease[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ connKey: flat[i] as string, handedOver: Number(flat[i + 1]) === 0 });
+    return out;
+  }
+
+  /** Workers whose registration ran out. */
+  async deadWorkers(limit = 100): Promise<string[]> {
+    const flat = await this.cmd.hubgraphExpired(this.keys.workers(), limit);
+    return flat.filter((_, i) => i % 2 === 0);
+  }
+
+  /** Removes a dead worker's registration; true for exactly one of the workers that try. */
+  async buryWorker(id: string): Promise<boolean> {
+    return (await this.redis.zrem(this.keys.workers(), id)) === 1;
+  }
+
+  /** A worker that stops cleanly leaves at once rather than waiting to be found dead. */
+  async leave(): Promise<void> {
+    await this.redis.zrem(this.keys.workers(), this.workerId);
+  }
+}
