@@ -8,6 +8,8 @@ import type { FanoutRow } from './sections/fanout-measure.js';
 import type { FetchResults, FetchRun } from './sections/fetch.js';
 import type { IrcResults } from './sections/irc.js';
 import { ircRows } from './report-irc.js';
+import type { ScaleResults } from './sections/scale.js';
+import { scaleRows } from './report-scale.js';
 
 const VERB_P50_MS = 2;
 const ONE_SUBSCRIBER_RATE = 30_000;
@@ -194,7 +196,7 @@ export function fetchSectionRows(r: FetchResults): Row[] {
   ];
 }
 
-export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults; ws: VerbResults; fanout: FanoutPair[] }; fetch?: FetchResults; irc?: IrcResults }): Row[] {
+export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults; ws: VerbResults; fanout: FanoutPair[] }; fetch?: FetchResults; irc?: IrcResults; scale?: ScaleResults }): Row[] {
   const e = r.engine;
   return [
     ...(e
@@ -208,5 +210,6 @@ export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults
       : []),
     ...(r.fetch ? fetchSectionRows(r.fetch) : []),
     ...(r.irc ? ircRows(r.irc) : []),
+    ...(r.scale ? scaleRows(r.scale) : []),
   ];
 }

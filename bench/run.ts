@@ -19,6 +19,7 @@ import { runVerbWs } from './sections/verb-ws.js';
 import { runFanout, type FanoutPair } from './sections/fanout.js';
 import { runFetch, type FetchResults } from './sections/fetch.js';
 import { runIrc, type IrcResults } from './sections/irc.js';
+import { runScale, type ScaleResults } from './sections/scale.js';
 import { startFixtures, type FixtureServer } from './support/fixtures.js';
 import { buildRows } from './report.js';
 import { footer, notes } from './notes.js';
@@ -41,6 +42,8 @@ interface Measured {
   fetch?: FetchResults;
   /** absent with --only fetch */
   irc?: IrcResults;
+  /** only in a full run and with --only scale */
+  scale?: ScaleResults;
   /** cores the rest of the machine kept busy meanwhile */
   othersBusy: number | null;
 }
@@ -55,7 +58,8 @@ async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
     opts.only === undefined || opts.only === 'irc'
       ? await runIrc({ redisUrl: redis.url, redisPid: redis.pid, sizes: opts.irc, progress, retiring: (child) => others.retire(child.proc.pid) })
       : undefined;
-  return { ...(engine ? { engine } : {}), ...(fetch ? { fetch } : {}), ...(irc ? { irc } : {}), othersBusy: others.total([]) };
+  const scale = opts.only === undefined || opts.only === 'scale' ? await runScale({ redisUrl: redis.url, sizes: opts.scale, progress }) : undefined;
+  return { ...(engine ? { engine } : {}), ...(fetch ? { fetch } : {}), ...(irc ? { irc } : {}), ...(scale ? { scale } : {}), othersBusy: others.total([]) };
 }
 
 /** Sections 1–4: the echo verb, BullMQ→Piscina and fan-out, on one hubgraph with the dummy platform. */

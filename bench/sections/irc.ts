@@ -171,7 +171,7 @@ interface SessionCounters {
 }
 
 /** openSession → setCredentials → connect → join; returns the token. */
-async function ircSession(http: HttpGql, port: number, nick: string, channel: string, gate?: Gate, counters?: SessionCounters): Promise<string> {
+export async function ircSession(http: HttpGql, port: number, nick: string, channel: string, gate?: Gate, counters?: SessionCounters): Promise<string> {
   const { openSession } = await http.run<{ openSession: { token: string } }>('mutation { openSession { token } }');
   const token = openSession.token;
   await http.runAs(token, SET, { a: `${nick}@${SERVER}`, c: { nick, server: SERVER, port, secure: false } });
@@ -221,7 +221,7 @@ function lagProbe(url: string): { stop(): Promise<{ samples: number[]; failures:
 
 const STOP_AFTER_FAILURES = 20;
 
-async function ramp(count: number, inFlight: number, one: (i: number) => Promise<void>, stopOnError = STOP_AFTER_FAILURES): Promise<{ connected: number; failed: number; firstError?: string; ms: number; lat: number[] }> {
+export async function ramp(count: number, inFlight: number, one: (i: number) => Promise<void>, stopOnError = STOP_AFTER_FAILURES): Promise<{ connected: number; failed: number; firstError?: string; ms: number; lat: number[] }> {
   const t0 = performance.now();
   let next = 0;
   let failed = 0;

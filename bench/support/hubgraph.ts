@@ -26,12 +26,21 @@ export interface HubgraphOptions {
   cpuProfileDir?: string;
   /** further node flags (e.g. --inspect=127.0.0.1:0 for a diagnostic) */
   nodeArgs?: string[];
+  /** HUBGRAPH_ROLE (default all); a worker's `url` is its health origin and `wsUrl` its worker id */
+  role?: 'all' | 'api' | 'worker';
+  /** processes of one deployment share the prefix and the secret (default: a fresh pair) */
+  deployment?: { prefix: string; secret: string };
+}
+
+export function newDeployment(): { prefix: string; secret: string } {
+  return { prefix: `hgbench-${randomBytes(4).toString('hex')}`, secret: `bench-${randomBytes(16).toString('hex')}` };
 }
 
 export async function startHubgraph(opts: HubgraphOptions): Promise<HubgraphServer> {
-  const prefix = `hgbench-${randomBytes(4).toString('hex')}`;
+  const { prefix, secret } = opts.deployment ?? newDeployment();
+  const role = opts.role ?? 'all';
   const env: Record<string, string> = {
-    HUBGRAPH_ROLE: 'all',
+    HUBGRAPH_ROLE: role,
     HUBGRAPH_PLATFORMS: opts.platforms ?? 'dummy',
     ...(opts.subscriberBufferBytes === undefined ? {} : { HUBGRAPH_SUBSCRIBER_BUFFER: String(opts.subscriberBufferBytes) }),
     ...opts.env,
@@ -47,9 +56,13 @@ export async function startHubgraph(opts: HubgraphOptions): Promise<HubgraphServ
       HOST: '127.0.0.1',
       PORT: '0',
       HUBGRAPH_PREFIX: prefix,
-      HUBGRAPH_SECRET: `bench-${randomBytes(16).toString('hex')}`,
+      HUBGRAPH_SECRET: secret,
     },
-    readyPattern: /hubgraph ready at (http:\/\/\S+\/graphql)/,
+    readyPattern: role === 'worker' ? /(hubgraph worker ready \(\S+\) health at http:\/\/\S+)\/healthz/ : /hubgraph ready at (http:\/\/\S+\/graphql)/,
   });
+  if (role === 'worker') {
+    const m = /ready \((\S+)\) health at (\S+)/.exec(child.ready);
+    return { child, url: m?.[2] ?? '', wsUrl: m?.[1] ?? '', prefix, env };
+  }
   return { child, url: child.ready, wsUrl: child.ready.replace(/^http/, 'ws'), prefix, env };
 }

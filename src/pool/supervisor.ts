@@ -3,6 +3,7 @@
 // reopens each one from stored credentials, with exponential backoff and jitter.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import pLimit from 'p-limit';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ASActivity, Verb } from '../platform/types.js';
@@ -38,6 +39,9 @@ interface Hosted {
 
 const MAX_BACKOFF_MS = 30_000;
 const ADOPT_SPREAD_MS = 500;
+/** reopens in flight at once per worker: a server that comes back, or a worker's thousand connections
+ *  taken over, is dialled at this pace rather than all at once (ngircd listens with a backlog of 10) */
+const REOPENS_AT_ONCE = 20;
 
 export class Supervisor {
   readonly pool: Piscina;
@@ -53,6 +57,7 @@ export class Supervisor {
   private readonly lastPong = new Map<number, number>();
   private heartbeat: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly reopenGate = pLimit(REOPENS_AT_ONCE);
 
   constructor(
     private readonly hooks: SupervisorHooks,
@@ -275,7 +280,9 @@ export class Supervisor {
     if (this.stopped) return;
     const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
     const delay = delayMs ?? base / 2 + Math.random() * (base / 2);
-    const timer = setTimeout(async () => {
+    // the key stays in `reopening` (so its lease is renewed) until its turn at the gate comes
+    const timer: NodeJS.Timeout = setTimeout(() => void this.reopenGate(async () => {
+      if (this.stopped || this.reopening.get(spec.connKey) !== timer) return; // opened or closed meanwhile
       this.reopening.delete(spec.connKey);
       try {
         const credentials = await this.hooks.reloadCredentials(spec);
@@ -290,7 +297,7 @@ export class Supervisor {
         this.log.warn({ platform: spec.platform, actor: spec.actor, attempt, err: (err as Error).message }, 'reopening failed; will retry');
         this.scheduleReopen(spec, attempt + 1, cause);
       }
-    }, delay);
+    }), delay);
     this.reopening.set(spec.connKey, timer);
   }
 
