@@ -28,6 +28,7 @@ export class HubError extends Error {
   static from(value: unknown): HubError {
     if (value instanceof HubError) return value;
     if (isSerializedError(value)) return new HubError(value.code, value.message, value.details);
+    if (isRedisUnreachable(value)) return new HubError('UNAVAILABLE', `Redis is unreachable (${(value as Error).message}); try again shortly`);
     const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'unexpected error';
     return new HubError('PLATFORM_ERROR', message);
   }
@@ -46,4 +47,11 @@ export function isSerializedError(value: unknown): value is SerializedError {
     typeof (value as SerializedError).message === 'string' &&
     (ERROR_CODES as readonly string[]).includes((value as SerializedError).code)
   );
+}
+
+/** ioredis's ways of saying the server is gone (after its few retries): an outage, not a bug. */
+export function isRedisUnreachable(value: unknown): boolean {
+  if (!(value instanceof Error)) return false;
+  if (value.name === 'MaxRetriesPerRequestError') return true;
+  return /^Connection is closed|Stream isn't writeable|^connect ECONNREFUSED|^read ECONNRESET|^write EPIPE/.test(value.message);
 }

@@ -31,7 +31,7 @@ export const verbSchemas: Record<string, JSONSchemaType> = {
       object: {
         type: 'object',
         required: ['type', 'content'],
-        properties: { content: { type: 'string' }, repeat: { type: 'integer', minimum: 1, maximum: 1000000 } },
+        properties: { content: { type: 'string' }, repeat: { type: 'integer', minimum: 1, maximum: 1000000 }, delayMs: { type: 'integer', minimum: 0, maximum: 60000 } },
       },
     },
   },

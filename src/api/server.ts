@@ -10,7 +10,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import type { Services } from '../services.js';
 import type { WorkerRole } from '../worker/start.js';
-import { HubError } from '../errors.js';
+import { HubError, isRedisUnreachable } from '../errors.js';
 import { Replies } from '../queue/replies.js';
 import { Dispatcher } from '../queue/dispatcher.js';
 import { EventHub } from '../events/hub.js';
@@ -182,8 +182,10 @@ function authFromParams(params: Readonly<Record<string, unknown>> | undefined): 
 
 /** HubErrors keep their message and code; anything unexpected is logged and masked. */
 function maskError(error: unknown, log: { error(o: object, m: string): void }): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
   const gqlError = error instanceof GraphQLError ? error : undefined;
+  let original = error instanceof GraphQLError ? error.originalError : error;
+  // Redis down is an outage the client can wait out, not a bug
+  if (isRedisUnreachable(original)) original = HubError.from(original);
   if (original instanceof HubError) {
     return createGraphQLError(original.message, {
       nodes: gqlError?.nodes,

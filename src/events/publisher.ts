@@ -25,6 +25,14 @@ for s = 1, #KEYS / 2 do
 end
 return gone`;
 
+/** Publishing stopped part-way: the first `published` activities are in the streams, the rest are not. */
+export class PublishError extends Error {
+  constructor(message: string, readonly published: number) {
+    super(message);
+    this.name = 'PublishError';
+  }
+}
+
 export const eventAad = (sid: string) => `event\n${sid}`;
 
 const MAX_BATCH = 256;
@@ -40,7 +48,10 @@ export class EventPublisher {
     redis.defineCommand('hubgraphPublish', { lua: PUBLISH });
   }
 
-  /** Appends the activities, in order, to each session's stream; returns the session ids that no longer exist. */
+  /**
+   * Appends the activities, in order, to each session's stream; returns the session ids that no
+   * longer exist. Throws PublishError (saying how many got through) when Redis fails.
+   */
   async publish(platform: string, connectionActor: string, sessionIds: Iterable<string>, activities: ASActivity[]): Promise<string[]> {
     const gone: string[] = [];
     const sids: string[] = [];
@@ -60,14 +71,16 @@ export class EventPublisher {
         keys.push(this.keys.session(sid), this.keys.events(sid));
         bodies.push(seal(deks[i] as Buffer, json, eventAad(sid)));
       });
+      let missing: number[];
       try {
-        const missing = await (this.redis as unknown as { hubgraphPublish(n: number, ...a: (string | number)[]): Promise<number[]> }).hubgraphPublish(
+        missing = await (this.redis as unknown as { hubgraphPublish(n: number, ...a: (string | number)[]): Promise<number[]> }).hubgraphPublish(
           keys.length, ...keys, minId, this.ttlMs, ...bodies,
         );
-        for (const s of missing) gone.push(sids[s - 1] as string);
       } catch (err) {
-        this.log.error({ err: (err as Error).message, platform, events: entry.a.length }, 'could not publish inbound activities');
+        // the caller keeps what was not published and tries again (Redis away)
+        throw new PublishError((err as Error).message, start);
       }
+      for (const s of missing) gone.push(sids[s - 1] as string);
     }
     return gone;
   }

@@ -9,10 +9,15 @@ import type { PlatformRegistry } from '../platform/registry.js';
 import type { CredentialsStore } from '../credentials/store.js';
 import type { DataKeys } from '../session/data-keys.js';
 import { Supervisor, type HostSpec } from '../pool/supervisor.js';
-import type { EventPublisher } from '../events/publisher.js';
+import { PublishError, type EventPublisher } from '../events/publisher.js';
 import type { NetPolicy } from '../net/policy.js';
 import type { Keyring } from '../crypto/keys.js';
 import { Leases, liveOwner } from './leases.js';
+
+const PUBLISH_RETRY_MS = 100;
+const PUBLISH_RETRY_MAX_MS = 2_000;
+/** activities of one connection kept while Redis is away; beyond that the oldest go (and are logged) */
+const MAX_UNPUBLISHED = 10_000;
 
 const DROP_IF_EMPTY = `if redis.call('SCARD', KEYS[1]) == 0 then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0`;
 
@@ -25,6 +30,7 @@ export class Connections {
   /** activities waiting to be published, per connection; present while a write is in flight */
   private readonly outboxes = new Map<string, ASActivity[]>();
   private maintenance: NodeJS.Timeout | undefined;
+  private stopping = false;
   /** the last state write per connection, so that writes land in order */
   private readonly stateWrites = new Map<string, Promise<unknown>>();
 
@@ -146,6 +152,7 @@ export class Connections {
    * a surviving worker's sweep reopens it at once (or this deployment's next worker, if none is left).
    */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.maintenance) clearInterval(this.maintenance);
     const owned = this.supervisor.ownedKeys();
     await Promise.all(owned.map((k) => this.announceHandover(k).catch(() => {})));
@@ -217,20 +224,37 @@ export class Connections {
   }
 
   private async flush(spec: HostSpec, outbox: ASActivity[]): Promise<void> {
+    let retryMs = PUBLISH_RETRY_MS;
     try {
       while (outbox.length) {
         const batch = outbox.splice(0, outbox.length);
-        let sids = this.attached.get(spec.connKey);
-        if (!sids || sids.size === 0) {
-          sids = new Set(await this.redis.smembers(this.keys.connectionSessions(spec.connKey)));
-          this.attached.set(spec.connKey, sids);
+        try {
+          let sids = this.attached.get(spec.connKey);
+          if (!sids || sids.size === 0) {
+            sids = new Set(await this.redis.smembers(this.keys.connectionSessions(spec.connKey)));
+            this.attached.set(spec.connKey, sids);
+          }
+          const gone = await this.publisher.publish(spec.platform, spec.actor, sids, batch);
+          for (const sid of gone) sids.delete(sid);
+          if (gone.length) await this.redis.srem(this.keys.connectionSessions(spec.connKey), ...gone);
+          retryMs = PUBLISH_RETRY_MS;
+        } catch (err) {
+          // Redis is away: keep what was not published, in order, and try again until it is back
+          outbox.unshift(...batch.slice(err instanceof PublishError ? err.published : 0));
+          const over = outbox.length - MAX_UNPUBLISHED;
+          if (over > 0) {
+            outbox.splice(0, over);
+            this.log.error({ platform: spec.platform, dropped: over }, 'inbound activities dropped: too many waiting for Redis');
+          }
+          if (this.stopping) {
+            this.log.error({ err: (err as Error).message, lost: outbox.length }, 'publishing inbound activities failed while stopping');
+            return;
+          }
+          this.log.warn({ err: (err as Error).message, waiting: outbox.length, retryMs }, 'publishing inbound activities failed; retrying');
+          await new Promise((r) => setTimeout(r, retryMs));
+          retryMs = Math.min(retryMs * 2, PUBLISH_RETRY_MAX_MS);
         }
-        const gone = await this.publisher.publish(spec.platform, spec.actor, sids, batch);
-        for (const sid of gone) sids.delete(sid);
-        if (gone.length) await this.redis.srem(this.keys.connectionSessions(spec.connKey), ...gone);
       }
-    } catch (err) {
-      this.log.error({ err: (err as Error).message }, 'publishing inbound activities failed');
     } finally {
       this.outboxes.delete(spec.connKey);
     }
