@@ -106,7 +106,9 @@ export class Supervisor {
       this.reopening.delete(spec.connKey);
     }
     this.closeRequested.delete(spec.connKey);
-    const opening = this.start(spec, credentials, timeoutMs).finally(() => this.opening.delete(spec.connKey));
+    let opening = this.start(spec, credentials, timeoutMs).finally(() => this.opening.delete(spec.connKey));
+    // a reopen was waiting (its subscribers were told `disconnect`): this open takes its place, and says it is back
+    if (waiting) opening = opening.then(() => this.hooks.onEvent(spec, notice('connect', spec, 'connection restored')));
     this.opening.set(spec.connKey, opening);
     return opening;
   }
@@ -196,6 +198,7 @@ export class Supervisor {
     if (this.hosted.has(spec.connKey)) return;
     // an open already in flight announces itself; a reopen still waiting is started now, by us
     const inFlight = this.opening.has(spec.connKey);
+    const waiting = this.reopening.has(spec.connKey); // open() starts it now, and announces it
     if (!this.owns(spec.connKey) && announce) this.hooks.onEvent(spec, notice('disconnect', spec, 'connection lost: the worker holding it stopped'));
     try {
       await this.open(spec, credentials, timeoutMs, restored);
@@ -203,7 +206,7 @@ export class Supervisor {
       if (!this.owns(spec.connKey)) this.scheduleReopen(spec, 1, 'takeover');
       throw err;
     }
-    if (!inFlight) {
+    if (!inFlight && !waiting) {
       sessionRestarts.inc({ platform: spec.platform, cause: 'takeover' });
       this.hooks.onEvent(spec, notice('connect', spec, 'connection restored'));
     }

@@ -25,6 +25,8 @@ export class Keys {
   leases(): string { return `${this.prefix}:leases`; }
   /** sorted set: worker id -> when its registration ends (ms) unless it renews it */
   workers(): string { return `${this.prefix}:workers`; }
+  /** held by the worker cleaning up after a dead one (its queue), with a TTL */
+  workerCleanup(workerId: string): string { return `${this.prefix}:workers:${workerId}:cleanup`; }
   /** results of jobs, read by the API process that enqueued them */
   replies(apiId: string): string { return `${this.prefix}:replies:${apiId}`; }
   /** BullMQ prefix */

@@ -31,6 +31,9 @@ export class Connections {
   private readonly outboxes = new Map<string, ASActivity[]>();
   private maintenance: NodeJS.Timeout | undefined;
   private stopping = false;
+  private maintaining = false;
+  private lastRenewed = 0;
+  private lastCleanup = 0;
   /** the last state write per connection, so that writes land in order */
   private readonly stateWrites = new Map<string, Promise<unknown>>();
 
@@ -52,7 +55,7 @@ export class Connections {
       {
         onEvent: (spec, activity) => this.emit(spec, activity),
         reloadCredentials: (spec) => this.reloadCredentials(spec),
-        onGone: (spec) => void this.forget(spec.connKey),
+        onGone: (spec) => void this.forget(spec.connKey).catch((err: Error) => this.log.warn({ err: err.message }, 'cleaning up after a closed connection failed')),
         onState: (spec, state) => this.saveState(spec.connKey, state),
       },
       log,
@@ -62,7 +65,8 @@ export class Connections {
 
   /** Registers this worker as alive and starts renewing; call before taking any job. */
   async start(): Promise<void> {
-    await this.leases.renew([]);
+    await this.leases.register();
+    this.lastRenewed = Date.now();
     this.maintenance = setInterval(() => void this.maintain(), this.opts.leaseMs / 3);
     this.maintenance.unref();
   }
@@ -85,7 +89,7 @@ export class Connections {
         // a connection lost with its worker comes back with what it had (channels, rooms)
         await this.supervisor.open(this.spec(connKey, platform, actor), creds.credentials, timeoutMs, await this.loadState(connKey));
       } catch (err) {
-        if (!this.supervisor.owns(connKey)) await this.leases.release(connKey);
+        if (!this.supervisor.owns(connKey)) await this.afterFailedOpen(sid, connKey, platform, actor);
         throw err;
       }
     }
@@ -95,15 +99,19 @@ export class Connections {
 
   /** Any verb but connect/disconnect on a connection this worker holds (or forwards to its owner). */
   async command(connKey: string, verb: Verb, activity: ASActivity, timeoutMs: number): Promise<Routed> {
+    const started = Date.now();
     if (!this.supervisor.has(connKey)) {
       const owner = await liveOwner(this.redis, this.keys, connKey);
       if (owner && owner !== this.workerId) return { kind: 'forward', owner };
       // nobody holds it: its worker died (or handed it over) and the sweep has not reopened it yet
-      const adopted = await this.adopt(connKey, false, timeoutMs);
+      const adopted = await this.adopt(connKey, timeoutMs);
       if (adopted.kind === 'forward') return adopted;
       if (adopted.kind === 'nothing') throw new HubError('PLATFORM_ERROR', `${activity.actor.id} is not connected: call connect first`);
     }
-    const result = await this.supervisor.command(connKey, verb, activity, timeoutMs);
+    // what the reopen used counts against the job's deadline: a late command must not run after its caller gave up
+    const left = timeoutMs - (Date.now() - started);
+    if (left <= 0) throw new HubError('TIMEOUT', `${verb} waited for its connection to be reopened past its deadline; it was not carried out`);
+    const result = await this.supervisor.command(connKey, verb, activity, left);
     return { kind: 'done', activity: result ?? activity };
   }
 
@@ -125,15 +133,18 @@ export class Connections {
    * `waitMs` set: reopens it now and resolves once it is usable (a command is waiting on it);
    * unset: reopens it in the background, with backoff (the sweep).
    */
-  async adopt(connKey: string, handedOver: boolean, waitMs?: number): Promise<{ kind: 'adopted' } | { kind: 'nothing' } | { kind: 'forward'; owner: string }> {
+  async adopt(connKey: string, waitMs?: number): Promise<{ kind: 'adopted' } | { kind: 'nothing' } | { kind: 'forward'; owner: string }> {
     if (this.supervisor.has(connKey)) return { kind: 'adopted' };
-    if (!this.supervisor.owns(connKey)) {
-      const owner = await this.leases.claim(connKey);
-      if (owner !== this.workerId) return { kind: 'forward', owner };
-    }
     const meta = await this.redis.hgetall(this.keys.connection(connKey));
     const platform = meta.platform;
-    const spec = platform && meta.actor !== undefined && this.platforms.ids().includes(platform) ? this.spec(connKey, platform, meta.actor) : undefined;
+    if (platform && !this.platforms.ids().includes(platform)) return { kind: 'nothing' }; // a worker that runs it will
+    const handedOver = await this.leases.handedOver(connKey);
+    if (!this.supervisor.owns(connKey)) {
+      const owner = await this.leases.claim(connKey, 'adopt');
+      if (owner === '') return { kind: 'nothing' }; // it ended for good
+      if (owner !== this.workerId) return { kind: 'forward', owner };
+    }
+    const spec = platform && meta.actor !== undefined ? this.spec(connKey, platform, meta.actor) : undefined;
     const credentials = spec && (await this.reloadCredentials(spec));
     if (!spec || credentials === undefined) {
       // no attached session can reopen it: it is over
@@ -145,6 +156,19 @@ export class Connections {
     if (waitMs === undefined) this.supervisor.adopt(spec, restored, !handedOver);
     else await this.supervisor.adoptNow(spec, credentials, restored, !handedOver, waitMs);
     return { kind: 'adopted' };
+  }
+
+  /**
+   * A connect whose open failed: a connection other sessions still count on (one being taken over
+   * from a dead worker) goes on being retried in the background; one only this session wanted is let go.
+   */
+  private async afterFailedOpen(sid: string, connKey: string, platform: string, actor: string): Promise<void> {
+    const others = (await this.redis.smembers(this.keys.connectionSessions(connKey))).filter((s) => s !== sid);
+    if (others.length && (await this.leases.claim(connKey, 'adopt')) === this.workerId) {
+      this.supervisor.adopt(this.spec(connKey, platform, actor), await this.loadState(connKey), false);
+      return;
+    }
+    await this.leases.release(connKey);
   }
 
   /**
@@ -275,6 +299,8 @@ export class Connections {
   private async forget(connKey: string): Promise<void> {
     this.attached.delete(connKey);
     await this.stateWrites.get(connKey);
+    // opened again here meanwhile (a new connect): it is not gone
+    if (this.supervisor.owns(connKey)) return;
     // another worker took it over (our lease ran out): what is left in Redis is now its own
     if (!(await this.leases.release(connKey))) return;
     await this.redis.del(this.keys.connectionState(connKey));
@@ -291,35 +317,70 @@ export class Connections {
 
   /** Renews leases, drops connections another worker took over, closes ones nobody is attached to. */
   private async maintain(): Promise<void> {
-    const owned = this.supervisor.ownedKeys();
+    if (this.maintaining) return; // a slow pass (thousands of connections) does not overlap the next
+    this.maintaining = true;
     try {
-      // also keeps this worker registered as alive, with or without connections
-      const lost = await this.leases.renew(owned);
-      if (!owned.length) return;
-      for (const k of lost) {
-        this.log.warn({ connKey: k }, 'lease on a connection was lost; closing it here');
-        this.supervisor.close(k);
-      }
-      // two pipelined round trips for every connection this worker holds, however many there are
-      const members = await this.pipelined(owned.map((k) => ['smembers', this.keys.connectionSessions(k)]));
-      const sidsOf = owned.map((_, i) => (members[i] as string[] | null) ?? []);
-      const allSids = [...new Set(sidsOf.flat())];
-      const alive = await this.pipelined(allSids.map((sid) => ['exists', this.keys.session(sid)]));
-      const live = new Set(allSids.filter((_, i) => alive[i] === 1));
-      for (const [i, k] of owned.entries()) {
-        const sids = sidsOf[i] as string[];
-        const dead = sids.filter((sid) => !live.has(sid));
-        if (dead.length) {
-          await this.redis.srem(this.keys.connectionSessions(k), ...dead);
-          for (const sid of dead) this.attached.get(k)?.delete(sid);
-        }
-        if (dead.length === sids.length) {
-          this.log.info({ connKey: k }, 'no live session is attached to a connection; closing it');
-          this.supervisor.close(k);
-        }
+      await this.renewLeases();
+      const now = Date.now();
+      if (now - this.lastCleanup >= this.opts.leaseMs) {
+        this.lastCleanup = now;
+        await this.dropDeadSessions();
       }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'connection maintenance failed; will retry');
+      // unable to renew for a whole lease: other workers may be taking these connections over
+      if (Date.now() - this.lastRenewed > this.opts.leaseMs) this.fence('its leases could not be renewed for longer than a lease');
+    } finally {
+      this.maintaining = false;
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    // also keeps this worker registered as alive, with or without connections
+    const owned = this.supervisor.ownedKeys();
+    const lost = await this.leases.renew(owned);
+    if (lost === 'removed') {
+      this.fence('other workers found it dead (it stalled for longer than a lease)');
+      await this.leases.register();
+      this.lastRenewed = Date.now();
+      return;
+    }
+    this.lastRenewed = Date.now();
+    for (const k of lost) {
+      this.log.warn({ connKey: k }, 'lease on a connection was lost; closing it here');
+      this.supervisor.close(k);
+    }
+  }
+
+  /** Closes every connection held here, without handing it over: other workers own them now. */
+  private fence(why: string): void {
+    const owned = this.supervisor.ownedKeys();
+    if (!owned.length) return;
+    this.log.error({ connections: owned.length }, `closing every connection held here: ${why}`);
+    for (const k of owned) this.supervisor.close(k);
+  }
+
+  /** Detaches sessions that expired; closes connections nobody live is attached to. */
+  private async dropDeadSessions(): Promise<void> {
+    const owned = this.supervisor.ownedKeys();
+    if (!owned.length) return;
+    // two pipelined round trips for every connection this worker holds, however many there are
+    const members = await this.pipelined(owned.map((k) => ['smembers', this.keys.connectionSessions(k)]));
+    const sidsOf = owned.map((_, i) => (members[i] as string[] | null) ?? []);
+    const allSids = [...new Set(sidsOf.flat())];
+    const alive = await this.pipelined(allSids.map((sid) => ['exists', this.keys.session(sid)]));
+    const live = new Set(allSids.filter((_, i) => alive[i] === 1));
+    for (const [i, k] of owned.entries()) {
+      const sids = sidsOf[i] as string[];
+      const dead = sids.filter((sid) => !live.has(sid));
+      if (dead.length) {
+        await this.redis.srem(this.keys.connectionSessions(k), ...dead);
+        for (const sid of dead) this.attached.get(k)?.delete(sid);
+      }
+      if (dead.length === sids.length) {
+        this.log.info({ connKey: k }, 'no live session is attached to a connection; closing it');
+        this.supervisor.close(k);
+      }
     }
   }
 }

@@ -10,28 +10,34 @@ import type { Keys } from '../redis/keys.js';
 
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-// KEYS: owner, leases, workers. ARGV: me, leaseMs, connKey. Returns the owner after the call:
-// me when claimed (free, ours already, or held by a dead worker), else the live owner.
+// KEYS: owner, leases, workers. ARGV: me, leaseMs, connKey, mode. Returns the owner after the call:
+// me when claimed (free, ours already, or held by a dead worker), else the live owner; '' when mode
+// is "adopt" and the connection is not in the index (it ended for good: nothing to take over).
 const CLAIM = `${NOW}
 local cur = redis.call('GET', KEYS[1])
 if cur and cur ~= ARGV[1] then
   local alive = redis.call('ZSCORE', KEYS[3], cur)
   if alive and tonumber(alive) >= now then return cur end
 end
+if ARGV[4] == 'adopt' and not redis.call('ZSCORE', KEYS[2], ARGV[3]) then return '' end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
 return ARGV[1]`;
 
-// KEYS: leases, workers, owner keys... ARGV: me, leaseMs, connKeys... (aligned with the owner keys).
-// Renews the worker's registration and each lease still ours; returns the 1-based indexes lost.
+// KEYS: leases, workers, owner keys... ARGV: me, leaseMs, join ("1": register; "0": only renew),
+// connKeys... (ARGV[i + 1] for KEYS[i]). Renews the worker's registration and each lease still ours;
+// returns the 1-based indexes lost, or {-1} when the worker was found dead and removed meanwhile
+// (its connections and queue are being taken over: it must not renew them).
 const RENEW = `${NOW}
+local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if ARGV[3] ~= '1' and (not score or tonumber(score) < now) then return {-1} end
 local ends = now + tonumber(ARGV[2])
 redis.call('ZADD', KEYS[2], ends, ARGV[1])
 local lost = {}
 for i = 3, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[1] then
     redis.call('PEXPIRE', KEYS[i], ARGV[2])
-    redis.call('ZADD', KEYS[1], ends, ARGV[i])
+    redis.call('ZADD', KEYS[1], ends, ARGV[i + 1])
   else
     lost[#lost + 1] = i - 2
   end
@@ -60,7 +66,7 @@ return false`;
 const RENEW_CHUNK = 500;
 
 interface LeaseCommands {
-  hubgraphClaim(owner: string, leases: string, workers: string, me: string, leaseMs: number, connKey: string): Promise<string>;
+  hubgraphClaim(owner: string, leases: string, workers: string, me: string, leaseMs: number, connKey: string, mode: 'connect' | 'adopt'): Promise<string>;
   hubgraphRenew(n: number, ...args: (string | number)[]): Promise<number[]>;
   hubgraphLetGo(owner: string, leases: string, me: string, connKey: string, mode: 'release' | 'handover'): Promise<number>;
   hubgraphExpired(key: string, limit: number): Promise<string[]>;
@@ -99,23 +105,40 @@ export class Leases {
     this.cmd = redis as unknown as LeaseCommands;
   }
 
-  /** Takes the connection unless a live worker holds it; returns that worker's id, or ours. */
-  claim(connKey: string): Promise<string> {
-    return this.cmd.hubgraphClaim(this.keys.connectionOwner(connKey), this.keys.leases(), this.keys.workers(), this.workerId, this.leaseMs, connKey);
+  /**
+   * Takes the connection unless a live worker holds it; returns that worker's id, or ours.
+   * `adopt`: only a connection still in the index (one that ended for good is not reopened); '' if not.
+   */
+  claim(connKey: string, mode: 'connect' | 'adopt' = 'connect'): Promise<string> {
+    return this.cmd.hubgraphClaim(this.keys.connectionOwner(connKey), this.keys.leases(), this.keys.workers(), this.workerId, this.leaseMs, connKey, mode);
   }
 
-  /** Renews this worker's registration and its leases; returns the connection keys it lost. */
-  async renew(owned: string[]): Promise<string[]> {
+  /** Registers this worker as alive (at start, or again after it was found dead). */
+  async register(): Promise<void> {
+    await this.cmd.hubgraphRenew(2, this.keys.leases(), this.keys.workers(), this.workerId, this.leaseMs, '1');
+  }
+
+  /**
+   * Renews this worker's registration and its leases; returns the connection keys it lost, or
+   * 'removed' when other workers found it dead meanwhile (a stall longer than the lease).
+   */
+  async renew(owned: string[]): Promise<string[] | 'removed'> {
     const lost: string[] = [];
     for (let i = 0; i === 0 || i < owned.length; i += RENEW_CHUNK) {
       const chunk = owned.slice(i, i + RENEW_CHUNK);
       const idx = await this.cmd.hubgraphRenew(
         2 + chunk.length, this.keys.leases(), this.keys.workers(), ...chunk.map((k) => this.keys.connectionOwner(k)),
-        this.workerId, this.leaseMs, ...chunk,
+        this.workerId, this.leaseMs, '0', ...chunk,
       );
+      if (idx[0] === -1) return 'removed';
       for (const n of idx) if (chunk[n - 1]) lost.push(chunk[n - 1] as string);
     }
     return lost;
+  }
+
+  /** Whether the previous owner handed the connection over (closed it on purpose, no crash to report). */
+  async handedOver(connKey: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.leases(), connKey)) === '0';
   }
 
   /** The connection is closed for good: nobody should reopen it. */
@@ -142,13 +165,21 @@ export class Leases {
     return flat.filter((_, i) => i % 2 === 0);
   }
 
-  /** Removes a dead worker's registration; true for exactly one of the workers that try. */
-  async buryWorker(id: string): Promise<boolean> {
-    return (await this.redis.zrem(this.keys.workers(), id)) === 1;
+  /** The right to clean up after a dead worker, for one sweeper at a time (it expires if that one dies too). */
+  async claimCleanup(id: string): Promise<boolean> {
+    return (await this.redis.set(this.keys.workerCleanup(id), this.workerId, 'PX', this.leaseMs * 2, 'NX')) === 'OK';
   }
 
-  /** A worker that stops cleanly leaves at once rather than waiting to be found dead. */
+  /** The dead worker's queue is taken care of: forget it. */
+  async buryWorker(id: string): Promise<void> {
+    await this.redis.zrem(this.keys.workers(), id);
+  }
+
+  /**
+   * A worker that stops cleanly marks itself dead at once (score 0) rather than waiting to be
+   * found so: whatever reached its queue after it stopped taking jobs is requeued by the next sweep.
+   */
   async leave(): Promise<void> {
-    await this.redis.zrem(this.keys.workers(), this.workerId);
+    await this.redis.zadd(this.keys.workers(), 0, this.workerId);
   }
 }

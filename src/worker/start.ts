@@ -39,7 +39,8 @@ export async function startWorker(s: Services): Promise<WorkerRole> {
 
   // registered as alive before it takes a job: a lease it claims must never look like a dead worker's
   await connections.start();
-  const sweep = new Sweep(s.redis, s.keys, connections, runner, s.sessions.dataKeys, log, cfg.leaseMs / 3);
+  // at least every second: a connection handed over by a stopping worker is reopened within about one
+  const sweep = new Sweep(s.redis, s.keys, connections, runner, s.sessions.dataKeys, log, Math.min(cfg.leaseMs / 3, 1000));
 
   const queues = [...s.platforms.ids().map(platformQueue), workerQueue(id)];
   const workers = queues.map((name) => {

@@ -56,18 +56,26 @@ export class Sweep {
     const leases = this.connections.leases;
     try {
       for (const dead of await leases.deadWorkers()) {
-        if (dead === leases.workerId || !(await leases.buryWorker(dead))) continue;
+        if (dead === leases.workerId || !(await leases.claimCleanup(dead))) continue;
         this.log.warn({ deadWorker: dead }, 'a worker stopped renewing its registration; taking over its queue');
         await this.drainQueue(dead);
+        // only now: if this sweeper dies mid-way, the cleanup claim expires and another one redoes it
+        await leases.buryWorker(dead);
       }
       for (;;) {
         const expired = await leases.expired(BATCH);
         if (!expired.length || this.stopped) break;
+        let progressed = 0;
         for (let i = 0; i < expired.length; i += PARALLEL) {
-          await Promise.all(expired.slice(i, i + PARALLEL).map(({ connKey, handedOver }) =>
-            this.connections.adopt(connKey, handedOver).catch((err: Error) => this.log.warn({ err: err.message }, 'taking over a connection failed; the next sweep retries'))));
+          const done = await Promise.all(expired.slice(i, i + PARALLEL).map(({ connKey }) =>
+            this.connections.adopt(connKey).then((r) => r.kind === 'adopted', (err: Error) => {
+              this.log.warn({ err: err.message }, 'taking over a connection failed; the next sweep retries');
+              return false;
+            })));
+          progressed += done.filter(Boolean).length;
         }
-        if (expired.length < BATCH) break;
+        // a page where nothing could be taken (all forwarded, or for platforms this worker lacks) ends the pass
+        if (expired.length < BATCH || progressed === 0) break;
       }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'the sweep failed; will retry');
@@ -77,12 +85,20 @@ export class Sweep {
   private async drainQueue(dead: string): Promise<void> {
     const q = new Queue<JobData>(workerQueue(dead), { connection: this.redis, prefix: this.keys.bull });
     try {
-      const waiting = await q.getJobs(['wait', 'prioritized', 'delayed']);
-      const targets = new Map<string, Queue<JobData>>();
-      try {
-        for (const job of waiting) await this.requeue(job, targets);
-      } finally {
-        await Promise.all([...targets.values()].map((t) => t.close()));
+      // oldest first, so that a join still comes before the send that followed it
+      const waiting = await q.getJobs(['wait', 'prioritized', 'delayed'], 0, -1, true);
+      const byQueue = new Map<string, Job<JobData>[]>();
+      for (const job of waiting) {
+        const name = platformQueue(job.data.p);
+        byQueue.set(name, [...(byQueue.get(name) ?? []), job]);
+      }
+      for (const [name, jobs] of byQueue) {
+        const target = new Queue<JobData>(name, { connection: this.redis, prefix: this.keys.bull });
+        try {
+          await target.addBulk(jobs.map((job) => ({ name: job.name as never, data: job.data as never, opts: { jobId: job.id as string, removeOnComplete: true, removeOnFail: { count: 1000, age: 3600 } } })));
+        } finally {
+          await target.close();
+        }
       }
       for (const job of await q.getJobs(['active'])) await this.answerLost(job);
       await q.obliterate({ force: true });
@@ -92,15 +108,6 @@ export class Sweep {
     }
   }
 
-  private async requeue(job: Job<JobData>, targets: Map<string, Queue<JobData>>): Promise<void> {
-    const name = platformQueue(job.data.p);
-    let target = targets.get(name);
-    if (!target) {
-      target = new Queue<JobData>(name, { connection: this.redis, prefix: this.keys.bull });
-      targets.set(name, target);
-    }
-    await target.add(job.name as never, job.data as never, { jobId: job.id as string, removeOnComplete: true, removeOnFail: { count: 1000, age: 3600 } });
-  }
 
   private async answerLost(job: Job<JobData>): Promise<void> {
     const dek = await this.dataKeys.get(job.data.sid);
