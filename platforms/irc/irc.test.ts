@@ -367,6 +367,44 @@ describe('IRC reconnect, flood control, shared and separate connections', () => 
     await s.c.dispose();
   }, 30_000);
 
+  it('loses no send silently: with the server killed mid-flood, each send either reached the outside user or failed "not delivered"', async () => {
+    const doomed = await startNgircd();
+    try {
+      const s = await irrSession(doomed, 'doomy');
+      expect((await s.run('connect')).errors).toBeUndefined();
+      const target = { id: `#doomed@${doomed.host}`, type: 'room' };
+      expect((await s.run('join', { target })).errors).toBeUndefined();
+      const obs = await connectRawIrc(doomed.host, doomed.port, 'obs');
+      clients.push(obs);
+      await obs.join('#doomed');
+      const from = obs.lines.length;
+      const arrived = () => obs.lines.slice(from).filter((l) => / PRIVMSG #doomed :line /.test(l)).map((l) => l.slice(l.indexOf(' :') + 2));
+      // all at once: a burst of 5 goes out, the rest wait in the pacer (2 lines/s)
+      const sends = Array.from({ length: 20 }, (_, i) => s.run('send', { target, object: { type: 'message', content: `line ${i}` } }));
+      // a crash while lines are still queued (the next one is due 500 ms after the last arrived)
+      await eventually(() => arrived().length >= 7, 15_000, 5);
+      await doomed.kill();
+      const results = await Promise.all(sends);
+      const got = new Set(arrived());
+      let notDelivered = 0;
+      results.forEach((r, i) => {
+        if (!r.errors) {
+          expect(got.has(`line ${i}`), `send ${i} resolved, so its line was written and relayed`).toBe(true);
+          return;
+        }
+        expect(errorCode(r), `send ${i}`).toBe('PLATFORM_ERROR');
+        expect(r.errors[0]!.message).toMatch(new RegExp(`^(not delivered: the connection to ${doomed.host} closed before the message was written|not connected to ${doomed.host})`));
+        if (/^not delivered/.test(r.errors[0]!.message)) notDelivered++;
+      });
+      expect(results.filter((r) => !r.errors).length).toBeGreaterThanOrEqual(7);
+      expect(notDelivered).toBeGreaterThanOrEqual(1);
+      await s.run('disconnect');
+      await s.c.dispose();
+    } finally {
+      await doomed.stop();
+    }
+  }, 40_000);
+
   it('5 sessions (distinct nicks) in one channel each receive a message exactly once', async () => {
     const nicks = ['five1', 'five2', 'five3', 'five4', 'five5'];
     const all = await Promise.all(nicks.map((n) => irrSession(other, n)));
