@@ -74,6 +74,36 @@ describe('IRC SASL PLAIN', () => {
     expect(c.lines.some((l) => l.startsWith('AUTHENTICATE'))).toBe(false);
   });
 
+  it('ends the session with an error activity when the login is refused during a reconnect, rather than retrying forever', async () => {
+    const ircd = await startScriptedIrcd({ accounts: { hank: 'first' } });
+    closers.push(() => ircd.stop());
+    const { result, token, input } = await connectWith('hank1', ircd, { sasl: true, username: 'hank', password: 'first' });
+    expect(result.errors).toBeUndefined();
+    const ws = wsClient(hub.wsUrl, token);
+    closers.push(() => ws.dispose());
+    const feed = collect(ws, 'subscription { activities(platform: "irc") { type actor { id } target { id type } object { type content json } } }');
+    const first = ircd.clients.find((c) => c.nick === 'hank1')!;
+    for (let i = 0; !feed.items.length && i < 50; i++) { first.send(`:op!op@127.0.0.1 NOTICE hank1 :are you there ${i}`); await sleep(100); }
+    const acts = () => feed.items.map((i) => i.activities);
+
+    ircd.accounts.hank = 'changed'; // the account's password changed elsewhere
+    ircd.dropClients();
+    const error = await eventually(() => acts().find((a) => a.type === 'error'), 10_000, 20);
+    expect(error).toMatchObject({ actor: { id: `hank1@${ircd.host}` }, target: { id: ircd.host, type: 'service' }, object: { type: 'error', json: expect.objectContaining({ verb: 'connect' }) } });
+    expect(error.object.content).toMatch(/SASL authentication as "hank" failed.*not reconnecting/);
+    const types = acts().map((a) => a.type);
+    expect(types.indexOf('disconnect')).toBeLessThan(types.indexOf('error'));
+    // the host forgets the connection and says so
+    await eventually(() => acts().filter((a) => a.type === 'disconnect').length >= 2, 5000, 20);
+    // no further attempt (a retry would come within 0.5-1 s, the next 1-2 s after it)
+    await sleep(3500);
+    expect(ircd.attempts.filter((a) => a.account === 'hank' && !a.ok)).toHaveLength(1);
+    expect(ircd.clients.filter((c) => c.lines.some((l) => l.startsWith('AUTHENTICATE')))).toHaveLength(2);
+    expect(acts().some((a) => a.type === 'connect')).toBe(false);
+    const after = await gql(hub.url, verb('send', 'type'), { input: { ...input.input, target: { id: `#x@${ircd.host}`, type: 'room' }, object: { type: 'message', content: 'anyone?' } } }, token);
+    expect(errorCode(after)).toBeTruthy();
+  }, 30_000);
+
   it('needs a password with sasl: true', async () => {
     const { result } = await connectWith('carol4', sasl, { sasl: true });
     expect(errorCode(result)).toBe('BAD_USER_INPUT');

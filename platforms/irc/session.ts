@@ -13,6 +13,10 @@
 // `sasl_disconnect_on_fail`) as `username` (default: the nick) with `password`, which then is the
 // account's password and is not sent as PASS. `connect` fails with PLATFORM_ERROR naming SASL
 // when the server refuses the login or does not offer SASL at all (never carries on unauthenticated).
+// A login refused during a reconnect ends the session instead of retrying (the password will not
+// become right by itself): subscribers get an `error` activity naming SASL, then the host's
+// `disconnect`, and the connection is gone (ctx.ended). A server that merely stops offering SASL
+// (its services daemon away) is retried like any lost connection.
 import irc from 'irc-framework';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
@@ -83,11 +87,16 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   // SASL (creds.sasl): the account logged in (903) before the welcome, or connect fails naming SASL
   let saslDone = false;
+  /** the server refused the login itself (not merely without SASL): retrying cannot help */
+  let saslRefused: HubError | undefined;
   client.connection.on('message', (msg) => {
     if (String(msg.command) === '903') saslDone = true;
   });
   client.on('sasl failed', (e: { reason?: string; message?: string }) => {
-    if (creds.sasl) state.pending.reject('register', new HubError('PLATFORM_ERROR', saslFailure(e.reason, e.message)));
+    if (!creds.sasl) return;
+    const err = new HubError('PLATFORM_ERROR', saslFailure(e.reason, e.message));
+    if (e.reason !== 'capability_missing') saslRefused = err;
+    state.pending.reject('register', err);
   });
 
   function saslFailure(reason?: string, message?: string): string {
@@ -149,12 +158,19 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     socketError = undefined;
     state.lastServerError = undefined;
     saslDone = false;
+    saslRefused = undefined;
     const registered = state.pending.wait('register', 'the registration', REGISTRATION_TIMEOUT_MS);
     client.connect();
     try {
       await registered;
     } catch {
       if (closing) return;
+      // set by the 'sasl failed' handler while we waited (TypeScript cannot see that)
+      const refused = saslRefused as HubError | undefined;
+      if (refused) {
+        giveUp(`${refused.message}; not reconnecting: the connection to ${state.server} is closed`);
+        return;
+      }
       if (client.connection.connected) client.connection.end(null, true);
       scheduleReconnect();
       return;
@@ -187,6 +203,16 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       client.join(channel, state.keys.get(key));
       await answered.catch(() => undefined);
     }));
+  }
+
+  /** Ends the session for good: an `error` activity says why, then the host forgets the connection. */
+  function giveUp(why: string): void {
+    closing = true;
+    if (retry) clearTimeout(retry);
+    state.pending.rejectAll(new HubError('PLATFORM_ERROR', why));
+    client.connection.end(null, true);
+    ctx.emit({ type: 'error', actor: { id: ctx.actor, type: 'person' }, target: { id: state.server, type: 'service', name: state.server }, object: { type: 'error', content: why, verb: 'connect' } });
+    ctx.ended(why);
   }
 
   async function quit(message: string): Promise<void> {
