@@ -141,9 +141,9 @@ describe('IRC platform', () => {
     outsider.privmsg('alice', 'just for you');
     const msg = await seen((a) => a.type === 'send' && a.object?.content === 'hi alice', 'the channel message');
     expect(msg).toMatchObject({ actor: { id: `outsider@${server}`, type: 'person', name: 'outsider' }, target: chan(), object: { type: 'message' } });
-    const action = await seen((a) => a.type === 'send' && a.object?.type === 'me', 'the action');
+    const action = await seen((a) => a.type === 'send' && a.object?.type === 'me' && a.actor.id === `outsider@${server}`, 'the action');
     expect(action).toMatchObject({ actor: { id: `outsider@${server}` }, target: chan(), object: { content: 'smiles' } });
-    const notice = await seen((a) => a.type === 'send' && a.object?.type === 'notice' && a.target?.type === 'room', 'the notice');
+    const notice = await seen((a) => a.type === 'send' && a.object?.type === 'notice' && a.target?.type === 'room' && a.actor.id === `outsider@${server}`, 'the notice');
     expect(notice.object.content).toBe('channel notice');
     const pm = await seen((a) => a.type === 'send' && a.object?.content === 'just for you', 'the private message');
     expect(pm.target).toEqual({ id: `alice@${server}`, type: 'person' });
@@ -423,6 +423,39 @@ describe('IRC reconnect, flood control, shared and separate connections', () => 
       expect(got[0]).toMatchObject({ actor: { id: `speaker@${other.host}` }, target: room('#five') });
     }
     for (const s of all) { await s.run('disconnect'); await s.c.dispose(); }
+  }, 30_000);
+
+  it('shows a message one of two sessions sharing a connection sent to each of them once (no echo-message: echoed locally), and to the outside once', async () => {
+    const a = await irrSession(other, 'pair');
+    const b = await irrSession(other, 'pair');
+    expect((await a.run('connect')).errors).toBeUndefined();
+    expect((await b.run('connect')).errors).toBeUndefined(); // the same credentials: attached to a's connection
+    expect((await a.run('join', { target: room('#pair') })).errors).toBeUndefined();
+    const peer = await rawOn('peer2');
+    await peer.join('#pair');
+    for (const s of [a, b]) await s.saw((x) => x.type === 'join' && x.actor.id === `peer2@${other.host}`, "peer2's join");
+    const from = peer.lines.length;
+    expect((await a.run('send', { target: room('#pair'), object: { type: 'message', content: 'said by a' } })).errors).toBeUndefined();
+    expect((await b.run('send', { target: { id: `peer2@${other.host}`, type: 'person' }, object: { type: 'me', content: 'waves privately' } })).errors).toBeUndefined();
+    await peer.waitFor(/^:pair!\S+ PRIVMSG peer2 :\x01ACTION waves privately\x01$/, 5000, { from });
+    for (const s of [a, b]) {
+      await s.saw((x) => x.type === 'send' && x.object?.content === 'said by a', 'the channel message');
+      await s.saw((x) => x.type === 'send' && x.object?.content === 'waves privately', 'the private action');
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    for (const s of [a, b]) {
+      const said = s.acts().filter((x) => x.type === 'send' && x.object?.content === 'said by a');
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatchObject({ actor: { id: `pair@${other.host}` }, target: room('#pair'), object: { type: 'message' } });
+      const waved = s.acts().filter((x) => x.type === 'send' && x.object?.content === 'waves privately');
+      expect(waved).toHaveLength(1);
+      expect(waved[0]).toMatchObject({ actor: { id: `pair@${other.host}` }, target: { id: `peer2@${other.host}`, type: 'person' }, object: { type: 'me' } });
+    }
+    expect(peer.lines.slice(from).filter((l) => / PRIVMSG #pair :said by a$/.test(l))).toHaveLength(1);
+    expect(peer.lines.slice(from).filter((l) => /waves privately/.test(l))).toHaveLength(1);
+    await a.run('disconnect');
+    await b.run('disconnect');
+    for (const s of [a, b]) await s.c.dispose();
   }, 30_000);
 
   it('keeps two sessions with different credentials for one nick on separate connections', async () => {

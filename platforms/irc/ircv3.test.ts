@@ -155,6 +155,93 @@ describe('IRCv3 on inspircd: server-time and message-tags', () => {
   });
 });
 
+describe('IRCv3 on inspircd: tags on every event, echo-message', () => {
+  it('dates joins, nick changes, topics, modes, kicks, parts and quits with server-time and carries their tags', async () => {
+    const server = v3.host;
+    const [op, mover, conn] = await Promise.all([connectRawIrc(server, v3.port, 'tagop'), connectRawIrc(server, v3.port, 'mover'), connectWith('ivy', v3, {})]);
+    closers.push(() => op.close(), () => mover.close());
+    expect(conn.result.errors).toBeUndefined();
+    await op.join('#tags');
+    const ws = wsClient(hub.wsUrl, conn.token);
+    closers.push(() => ws.dispose());
+    const feed = collect(ws, 'subscription { activities(platform: "irc") { type actor { id } target { id } object { type content json } published json } }');
+    for (let i = 0; !feed.items.length && i < 50; i++) { op.send(`NOTICE ivy :are you there ${i}`); await sleep(100); }
+    await ok(hub.url, verb('join', 'type'), { input: { ...conn.input.input, target: { id: `#tags@${server}`, type: 'room' } } }, conn.token);
+    const acts = () => feed.items.map((i) => i.activities);
+    const from = acts().length;
+    const expectTagged = async (pred: (a: any) => boolean, what: string) => {
+      const a = await eventually(() => acts().slice(from).find(pred), 5000, 20).catch(() => { throw new Error(`never saw ${what}; got:\n${acts().slice(from).map((x) => JSON.stringify(x)).join('\n')}`); });
+      expect(a.json.tags?.time, `${what}: the time tag`).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(a.published, `${what}: published is the server's time`).toBe(a.json.tags.time);
+      return a;
+    };
+    await mover.join('#tags');
+    await expectTagged((a) => a.type === 'join' && a.actor.id === `mover@${server}`, 'the join');
+    mover.send('NICK mover2');
+    await expectTagged((a) => a.type === 'update' && a.object?.type === 'address' && a.actor.id === `mover@${server}`, 'the nick change');
+    op.send('TOPIC #tags :tagged topic');
+    await expectTagged((a) => a.type === 'update' && a.object?.type === 'topic' && a.object.content === 'tagged topic', 'the topic');
+    op.send('MODE #tags +m');
+    await expectTagged((a) => a.type === 'update' && a.object?.type === 'mode' && a.object.content === '+m', 'the mode');
+    op.send('MODE #tags +v mover2');
+    await expectTagged((a) => a.type === 'update' && a.object?.type === 'presence' && a.object.json.mode === '+v', 'the voice');
+    op.send('KICK #tags mover2 :out');
+    await expectTagged((a) => a.type === 'leave' && a.object?.type === 'kick', 'the kick');
+    mover.send('JOIN #tags');
+    await expectTagged((a) => a.type === 'join' && a.actor.id === `mover2@${server}`, 'the rejoin');
+    mover.send('PART #tags :bye');
+    await expectTagged((a) => a.type === 'leave' && a.object?.content === 'bye', 'the part');
+    mover.send('JOIN #tags');
+    await eventually(() => acts().slice(from).filter((a) => a.type === 'join' && a.actor.id === `mover2@${server}`).length >= 2, 5000, 20);
+    await mover.quit('gone');
+    await expectTagged((a) => a.type === 'leave' && a.object?.type === 'quit', 'the quit');
+    await ok(hub.url, verb('disconnect', 'type'), conn.input, conn.token);
+  });
+
+  it('asks for echo-message: sessions sharing the connection each see a message one of them sent once, with its msgid; the outside once', async () => {
+    const server = v3.host;
+    const [peer, a] = await Promise.all([connectRawIrc(server, v3.port, 'echopeer'), connectWith('jude', v3, {})]);
+    closers.push(() => peer.close());
+    expect(a.result.errors).toBeUndefined();
+    const b = await connectWith('jude', v3, {}); // the same credentials: attached to a's connection
+    expect(b.result.errors).toBeUndefined();
+    await peer.join('#echo');
+    peer.send('CAP REQ :server-time message-tags');
+    await peer.waitFor(/ CAP \S+ ACK :/);
+    const feeds = [a, b].map((s) => {
+      const ws = wsClient(hub.wsUrl, s.token);
+      closers.push(() => ws.dispose());
+      return collect(ws, 'subscription { activities(platform: "irc") { type actor { id } target { id type } object { id type content json } published } }');
+    });
+    for (let i = 0; feeds.some((f) => !f.items.length) && i < 50; i++) { peer.send(`NOTICE jude :are you there ${i}`); await sleep(100); }
+    await ok(hub.url, verb('join', 'type'), { input: { ...a.input.input, target: { id: `#echo@${server}`, type: 'room' } } }, a.token);
+    const from = peer.lines.length;
+    await ok(hub.url, verb('send', 'type'), { input: { ...a.input.input, target: { id: `#echo@${server}`, type: 'room' }, object: { type: 'message', content: 'echo me' } } }, a.token);
+    await ok(hub.url, verb('send', 'type'), { input: { ...b.input.input, target: { id: `echopeer@${server}`, type: 'person' }, object: { type: 'message', content: 'echo me privately' } } }, b.token);
+    const relayed = await peer.waitFor(/ PRIVMSG #echo :echo me$/, 5000, { from });
+    const msgid = /(?:^@|;)msgid=([^; ]+)/.exec(relayed)?.[1];
+    expect(msgid).toBeTruthy();
+    await peer.waitFor(/ PRIVMSG echopeer :echo me privately$/, 5000, { from });
+    const mine = (f: (typeof feeds)[number], content: string) => f.items.map((i) => i.activities).filter((x) => x.type === 'send' && x.object?.content === content);
+    await eventually(() => feeds.every((f) => mine(f, 'echo me').length && mine(f, 'echo me privately').length), 5000, 20);
+    await sleep(500);
+    for (const f of feeds) {
+      const [said, ...more] = mine(f, 'echo me');
+      expect(more).toEqual([]);
+      // the server's echo: its msgid and time
+      expect(said).toMatchObject({ actor: { id: `jude@${server}` }, target: { id: `#echo@${server}` }, object: { id: msgid } });
+      expect(said.published).toBe(said.object.json.tags.time);
+      const [pm, ...pms] = mine(f, 'echo me privately');
+      expect(pms).toEqual([]);
+      expect(pm).toMatchObject({ actor: { id: `jude@${server}` }, target: { id: `echopeer@${server}`, type: 'person' } });
+      expect(pm.object.id).toBeTruthy();
+    }
+    expect(peer.lines.slice(from).filter((l) => / PRIVMSG #echo :echo me$/.test(l))).toHaveLength(1);
+    expect(peer.lines.slice(from).filter((l) => / PRIVMSG echopeer :echo me privately$/.test(l))).toHaveLength(1);
+    await ok(hub.url, verb('disconnect', 'type'), a.input, a.token);
+  });
+});
+
 describe('channel keys and non-role channel modes', () => {
   it('joins a keyed channel with target.extra.key (refused without it) and announces mode changes (inspircd)', async () => {
     const server = v3.host;

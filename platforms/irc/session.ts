@@ -251,6 +251,8 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
           ? { account: { account: creds.username ?? creds.nick, password: creds.password }, sasl_disconnect_on_fail: true }
           : { account: {}, ...(creds.password ? { password: creds.password } : {}) }),
         auto_reconnect: false,
+        // our own messages come back from the server to every session sharing the connection (inbound/message.ts)
+        enable_echomessage: true,
         version: 'hubgraph',
         transport: GuardedTransport,
         guard: new AddressGuard(ctx.net),

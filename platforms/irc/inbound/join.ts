@@ -16,7 +16,7 @@ export function onJoin(state: IrcState): void {
     } else {
       state.channels.get(key)?.members.set(lower(state, nick), { nick, modes: new Set() });
     }
-    state.ctx.emit(inbound('join', person(nick, state.server), room(channel, state.server), undefined, e.time));
+    state.ctx.emit(inbound('join', person(nick, state.server), room(channel, state.server), undefined, e));
     if (isSelf(state, nick)) state.pending.resolve(`join ${key}`);
   });
 }

@@ -26,7 +26,7 @@ export function onMode(state: IrcState): void {
           remember(state);
         }
         const object = { type: 'mode', content: param ? `${change} ${param}` : change, mode: change, ...(param ? { param } : {}) };
-        state.ctx.emit(inbound('update', setter ?? service(state.server), room(ch?.name ?? channel, state.server), object, e.time));
+        state.ctx.emit(inbound('update', setter ?? service(state.server), room(ch?.name ?? channel, state.server), object, e));
         continue;
       }
       const nick = param;
@@ -39,7 +39,7 @@ export function onMode(state: IrcState): void {
       const modes = member?.modes ?? new Set<string>();
       if (change.startsWith('+')) modes.add(letter);
       else modes.delete(letter);
-      state.ctx.emit(presence(member?.nick ?? nick, ch?.name ?? channel, state.server, modes, { mode: change, ...(setter ? { by: setter } : {}) }, e.time));
+      state.ctx.emit(presence(member?.nick ?? nick, ch?.name ?? channel, state.server, modes, { mode: change, ...(setter ? { by: setter } : {}) }, e));
     }
   });
 }

@@ -11,11 +11,14 @@ export function connected(state: IrcState): void {
 }
 
 /** Resolves once every line is written to the socket; rejects with PLATFORM_ERROR "not delivered"
- *  (saying how many lines did leave) when the connection closed before some were. */
-export async function writeLines(state: IrcState, lines: string[]): Promise<void> {
+ *  (saying how many lines did leave) when the connection closed before some were. `written(i)`
+ *  runs as each line i is handed to the socket, in order. */
+export async function writeLines(state: IrcState, lines: string[], written?: (i: number) => void): Promise<void> {
   connected(state);
   const write = state.client.connection.write as (line: string, done: WriteDone) => boolean;
-  const results = await Promise.all(lines.map((line) => new Promise<NotWritten | undefined>((resolve) => { write(line, resolve); })));
+  const results = await Promise.all(lines.map((line, i) => new Promise<NotWritten | undefined>((resolve) => {
+    write(line, (err) => { if (!err) written?.(i); resolve(err); });
+  })));
   const lost = results.filter((r) => r !== undefined).length;
   if (!lost) return;
   const partly = lost < lines.length ? ` (${lines.length - lost} of its ${lines.length} lines were written, the rest not)` : '';
