@@ -242,6 +242,38 @@ describe('IRCv3 on inspircd: tags on every event, echo-message', () => {
   });
 });
 
+describe('modes at join and user modes (inspircd)', () => {
+  it("announces the channel's modes at join (RPL_CHANNELMODEIS) and changes of its own user modes", async () => {
+    const server = v3.host;
+    const [op, conn] = await Promise.all([connectRawIrc(server, v3.port, 'modeop'), connectWith('kit', v3, {})]);
+    closers.push(() => op.close());
+    expect(conn.result.errors).toBeUndefined();
+    await op.join('#modes');
+    op.send('MODE #modes +ml 10');
+    await op.waitFor(/ MODE #modes \+ml :?10$/);
+    const ws = wsClient(hub.wsUrl, conn.token);
+    closers.push(() => ws.dispose());
+    const feed = collect(ws, 'subscription { activities(platform: "irc") { type actor { id type } target { id type } object { type content json } } }');
+    for (let i = 0; !feed.items.length && i < 50; i++) { op.send(`NOTICE kit :are you there ${i}`); await sleep(100); }
+    const acts = () => feed.items.map((i) => i.activities);
+    await ok(hub.url, verb('join', 'type'), { input: { ...conn.input.input, target: { id: `#modes@${server}`, type: 'room' } } }, conn.token);
+    const current = await eventually(() => acts().find((a) => a.type === 'update' && a.object?.type === 'mode' && a.object.json.current), 5000, 20);
+    expect(current).toMatchObject({ actor: { id: server, type: 'service' }, target: { id: `#modes@${server}` } });
+    expect(current.object.json.modes).toEqual(expect.arrayContaining([{ mode: '+m' }, { mode: '+n' }, { mode: '+t' }, { mode: '+l', param: '10' }]));
+    expect(current.object.content).toMatch(/^\+[lmnt]{4} 10$/);
+
+    // an operator changes our user modes (SAMODE); we would see our own changes the same way
+    op.send('OPER admin adminpass');
+    await op.waitFor(/ 381 /);
+    op.send('SAMODE kit +w');
+    const umode = await eventually(() => acts().find((a) => a.type === 'update' && a.object?.type === 'mode' && a.target?.type === 'person'), 5000, 20);
+    expect(umode).toMatchObject({ target: { id: `kit@${server}`, type: 'person' }, object: { content: '+w', json: expect.objectContaining({ mode: '+w' }) } });
+    op.send('SAMODE kit -w');
+    await eventually(() => acts().find((a) => a.type === 'update' && a.target?.type === 'person' && a.object?.content === '-w'), 5000, 20);
+    await ok(hub.url, verb('disconnect', 'type'), conn.input, conn.token);
+  });
+});
+
 describe('channel keys and non-role channel modes', () => {
   it('joins a keyed channel with target.extra.key (refused without it) and announces mode changes (inspircd)', async () => {
     const server = v3.host;
@@ -271,7 +303,7 @@ describe('channel keys and non-role channel modes', () => {
     keeper.send('MODE #keyed +b *!*@bad.example');
     keeper.send('MODE #keyed -k sesame');
     keeper.send('MODE #keyed +v frank');
-    const modes = () => feed.items.map((i) => i.activities).filter((a) => a.type === 'update' && a.object?.type === 'mode');
+    const modes = () => feed.items.map((i) => i.activities).filter((a) => a.type === 'update' && a.object?.type === 'mode' && !a.object.json.current);
     await eventually(() => modes().length >= 3, 5000, 20);
     expect(modes().map((a) => a.object.content)).toEqual(['+m', '+b *!*@bad.example', expect.stringMatching(/^-k/)]);
     expect(modes()[1]).toMatchObject({ actor: { id: `keeper@${server}`, type: 'person' }, target: { id: `#keyed@${server}` }, object: { json: { mode: '+b', param: '*!*@bad.example' } } });

@@ -1,5 +1,6 @@
 // JOIN → `join` (actor = who, target = the channel). Our own JOIN answers the join verb and
-// starts the channel's member list; NAMES follows it (see names.ts).
+// starts the channel's member list; NAMES follows it (see names.ts), and we ask the channel's
+// modes (`MODE #chan`, answered by 324: see mode.ts).
 import type { IrcEvent } from 'irc-framework';
 import { type IrcState, isSelf, lower, remember } from '../state.js';
 import { inbound, person, room } from '../translate.js';
@@ -17,6 +18,9 @@ export function onJoin(state: IrcState): void {
       state.channels.get(key)?.members.set(lower(state, nick), { nick, modes: new Set() });
     }
     state.ctx.emit(inbound('join', person(nick, state.server), room(channel, state.server), undefined, e));
-    if (isSelf(state, nick)) state.pending.resolve(`join ${key}`);
+    if (isSelf(state, nick)) {
+      state.client.raw('MODE', channel);
+      state.pending.resolve(`join ${key}`);
+    }
   });
 }
