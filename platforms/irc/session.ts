@@ -8,7 +8,8 @@
 // every attempt) with exponential backoff and jitter, rejoins its channels and takes back its
 // nick, then announces `connect`. It retries until `disconnect` (close) stops it. The channels
 // and the nick are also saved with ctx.saveState, so a reopen after a thread crash (ctx.restored)
-// rejoins them too, with their channel keys. Outbound lines are paced (pacer.ts).
+// rejoins them too, with their channel keys. Outbound lines are paced (pacer.ts) at the rate
+// HUBGRAPH_IRC_FLOOD sets for the server (it reaches the thread with the net policy, ctx.net).
 // With `sasl: true` the client logs in with SASL PLAIN (irc-framework's own: `account`, and
 // `sasl_disconnect_on_fail`) as `username` (default: the nick) with `password`, which then is the
 // account's password and is not sent as PASS. `connect` fails with PLATFORM_ERROR naming SASL
@@ -22,7 +23,7 @@ import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
 import type { ASActivity, PlatformSession, SessionContext, SessionModule, Verb } from '../../src/platform/types.js';
 import { type IrcCredentials, type IrcSaved, type IrcState, Pending, lower } from './state.js';
-import { paceWrites } from './pacer.js';
+import { floodFor, paceWrites } from './pacer.js';
 import { GuardedTransport } from './transport.js';
 import { onErrors } from './inbound/errors.js';
 import { onJoin } from './inbound/join.js';
@@ -81,7 +82,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   let attempt = 0;
   let retry: NodeJS.Timeout | undefined;
 
-  paceWrites(client, () => state.registered);
+  paceWrites(client, () => state.registered, floodFor(ctx.net.ircFlood, creds.server));
 
   for (const register of [onErrors, onMessages, onJoin, onPart, onQuit, onKick, onNick, onTopic, onNames, onMode, onMotd]) register(state);
 
