@@ -27,6 +27,7 @@ export interface Config {
   fetchMaxRedirects: number;
   fetchSchemes: string[];
   fetchCacheSeconds: number;
+  ircFlood: FloodRates;
   logLevel: string;
   heartbeatMs: number;
   leaseMs: number;
@@ -35,6 +36,17 @@ export interface Config {
   maxDirectives: number;
   maxTokens: number;
   maxCost: number;
+}
+
+/** IRC flood control: a burst of lines, then a steady rate (lines per second); per server name. */
+export interface Flood {
+  burst: number;
+  perSecond: number;
+}
+export interface FloodRates {
+  default: Flood;
+  /** lower-cased server name (as in the credentials) → its own rate */
+  servers: Record<string, Flood>;
 }
 
 interface OptionSpec {
@@ -67,6 +79,7 @@ export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec
   fetchMaxRedirects: { flag: 'fetch-max-redirects', env: 'HUBGRAPH_FETCH_MAX_REDIRECTS', default: '5', help: 'redirects an outbound HTTP fetch may follow' },
   fetchSchemes: { flag: 'fetch-schemes', env: 'HUBGRAPH_FETCH_SCHEMES', default: 'http,https', help: 'URL schemes an outbound HTTP fetch may use' },
   fetchCacheSeconds: { flag: 'fetch-cache', env: 'HUBGRAPH_FETCH_CACHE', default: '30', help: 'seconds a fetched feed or page is shared between all sessions before it is revalidated (0 turns the cache off)' },
+  ircFlood: { flag: 'irc-flood', env: 'HUBGRAPH_IRC_FLOOD', default: '5:2', help: 'IRC flood control, burst:lines-per-second, then optional server=burst:rate overrides (e.g. 5:2,irc.example.net=4:1): lines an IRC connection may write at once, then per second' },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'fatal | error | warn | info | debug | trace | silent' },
   leaseMs: { flag: 'connection-lease', env: 'HUBGRAPH_CONNECTION_LEASE', default: '5000', help: 'milliseconds a worker holds a connection (and counts as alive) without renewing; renewed, and dead workers swept, every third of it' },
   heartbeatMs: { flag: 'heartbeat', env: 'HUBGRAPH_HEARTBEAT', default: '2000', help: 'milliseconds between liveness checks of session threads; a thread silent for 3 of them is replaced' },
@@ -97,6 +110,26 @@ export function helpText(): string {
 
 function list(raw: string): string[] {
   return raw.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+function floodRates(raw: string): FloodRates {
+  const rate = (text: string): Flood => {
+    const m = /^(\d+):(\d+(?:\.\d+)?)$/.exec(text);
+    const burst = Number(m?.[1]);
+    const perSecond = Number(m?.[2]);
+    if (!m || burst < 1 || burst > 1000 || !(perSecond > 0) || perSecond > 1000) {
+      throw new ConfigError(`IRC flood rates are burst:lines-per-second (burst 1-1000, rate above 0 and at most 1000), optionally server=burst:rate, got "${text}"`);
+    }
+    return { burst, perSecond };
+  };
+  const rates: FloodRates = { default: { burst: 5, perSecond: 2 }, servers: {} };
+  for (const item of list(raw)) {
+    const eq = item.indexOf('=');
+    if (eq < 0) rates.default = rate(item);
+    else if (eq > 0) rates.servers[item.slice(0, eq).toLowerCase()] = rate(item.slice(eq + 1));
+    else throw new ConfigError(`IRC flood rates: "${item}" names no server before "="`);
+  }
+  return rates;
 }
 
 function int(name: string, raw: string, min: number): number {
@@ -158,6 +191,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: tru
     fetchMaxRedirects: int('fetch max redirects', raw.fetchMaxRedirects, 0),
     fetchSchemes: list(raw.fetchSchemes).map((x) => x.toLowerCase().replace(/:$/, '')),
     fetchCacheSeconds: int('fetch cache', raw.fetchCacheSeconds, 0),
+    ircFlood: floodRates(raw.ircFlood),
     logLevel: raw.logLevel,
     heartbeatMs: int('heartbeat', raw.heartbeatMs, 50),
     maxDepth: int('max depth', raw.maxDepth, 1),

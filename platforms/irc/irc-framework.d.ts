@@ -37,7 +37,10 @@ declare module 'irc-framework' {
       connected: boolean;
       on(event: 'message', listener: (message: IrcEvent, line: string) => void): void;
       registered: number | false;
-      write(line: string, callback?: () => void): boolean;
+      requested_disconnect: boolean;
+      transport?: { isConnected(): boolean };
+      /** the callback gets the socket's write error, if any */
+      write(line: string, callback?: (err?: Error | null) => void): boolean;
       end(data?: string | null, hadError?: boolean): void;
     };
     connect(options?: ClientOptions): void;

@@ -5,6 +5,7 @@ import { connect as tcpConnect } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config.js';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
 import { collect, errorCode, eventually, gql, ok, openSession, verb, wsClient, type Collected } from '../../test/support/client.js';
 import { startNgircd, stopAllIrc, type Ngircd } from '../../test/support/ngircd.js';
@@ -14,6 +15,8 @@ import { connectRawIrc, type RawIrc } from '../../test/support/raw-irc.js';
 const CERT = fileURLToPath(new URL('./fixtures/localhost.crt', import.meta.url));
 const KEY = fileURLToPath(new URL('./fixtures/localhost.key', import.meta.url));
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
+/** HUBGRAPH_IRC_FLOOD's default: a burst of 5 lines, then 2 a second */
+const PACED = '5:2';
 const FIELDS = 'type actor { id type name } target { id type } object { type content json } published';
 
 let ircd: Ngircd;
@@ -45,7 +48,9 @@ async function raw(nick: string): Promise<RawIrc> {
 }
 
 beforeAll(async () => {
-  [ircd, hub] = await Promise.all([startNgircd(), startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc', NODE_EXTRA_CA_CERTS: CERT } })]);
+  // no pacing to speak of (tests that write many lines do not wait for it), except for the server
+  // named "localhost": the flood control tests reach their ngircd by that name, at the default rate
+  [ircd, hub] = await Promise.all([startNgircd(), startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc', NODE_EXTRA_CA_CERTS: CERT, HUBGRAPH_IRC_FLOOD: `100:1000,localhost=${PACED}` } })]);
   server = ircd.host;
   token = await openSession(hub.url);
   await ok(hub.url, SET, { p: 'irc', a: `alice@${server}`, c: { nick: 'alice', server, port: ircd.port, secure: false } }, token);
@@ -141,9 +146,9 @@ describe('IRC platform', () => {
     outsider.privmsg('alice', 'just for you');
     const msg = await seen((a) => a.type === 'send' && a.object?.content === 'hi alice', 'the channel message');
     expect(msg).toMatchObject({ actor: { id: `outsider@${server}`, type: 'person', name: 'outsider' }, target: chan(), object: { type: 'message' } });
-    const action = await seen((a) => a.type === 'send' && a.object?.type === 'me', 'the action');
+    const action = await seen((a) => a.type === 'send' && a.object?.type === 'me' && a.actor.id === `outsider@${server}`, 'the action');
     expect(action).toMatchObject({ actor: { id: `outsider@${server}` }, target: chan(), object: { content: 'smiles' } });
-    const notice = await seen((a) => a.type === 'send' && a.object?.type === 'notice' && a.target?.type === 'room', 'the notice');
+    const notice = await seen((a) => a.type === 'send' && a.object?.type === 'notice' && a.target?.type === 'room' && a.actor.id === `outsider@${server}`, 'the notice');
     expect(notice.object.content).toBe('channel notice');
     const pm = await seen((a) => a.type === 'send' && a.object?.content === 'just for you', 'the private message');
     expect(pm.target).toEqual({ id: `alice@${server}`, type: 'person' });
@@ -292,7 +297,7 @@ describe('IRC platform', () => {
 });
 
 /** A session of its own (token, credentials, subscription) on `ircd`, connected. */
-async function irrSession(on: Ngircd, nick: string, extra: Record<string, unknown> = {}, url = () => hub) {
+async function irrSession(on: { host: string; port: number }, nick: string, extra: Record<string, unknown> = {}, url = () => hub) {
   const h = url();
   const t = await openSession(h.url);
   const actor = { id: `${nick}@${on.host}`, type: 'person' };
@@ -345,16 +350,17 @@ describe('IRC reconnect, flood control, shared and separate connections', () => 
     await s.c.dispose();
   }, 30_000);
 
-  it('paces a burst of sends: all arrive, in order, and the connection stays up', async () => {
-    const s = await irrSession(other, 'fast');
+  it('paces a burst of sends at the rate set for the server (HUBGRAPH_IRC_FLOOD localhost=5:2): all arrive, in order, and the connection stays up', async () => {
+    const s = await irrSession({ host: 'localhost', port: other.port }, 'fast');
     await s.run('connect');
-    expect((await s.run('join', { target: room('#flood') })).errors).toBeUndefined();
+    const flood = { id: '#flood@localhost', type: 'room' };
+    expect((await s.run('join', { target: flood })).errors).toBeUndefined();
     const obs = await rawOn('watcher');
     await obs.join('#flood');
     const from = obs.lines.length;
     const started = Date.now();
     for (let i = 0; i < 20; i++) {
-      const r = await s.run('send', { target: room('#flood'), object: { type: 'message', content: `line ${i}` } });
+      const r = await s.run('send', { target: flood, object: { type: 'message', content: `line ${i}` } });
       expect(r.errors).toBeUndefined();
     }
     await eventually(() => obs.lines.slice(from).filter((l) => / PRIVMSG #flood :line /.test(l)).length >= 20, 20_000, 50);
@@ -366,6 +372,64 @@ describe('IRC reconnect, flood control, shared and separate connections', () => 
     await s.run('disconnect');
     await s.c.dispose();
   }, 30_000);
+
+  it('writes a burst of sends at once at the rate set for other servers (HUBGRAPH_IRC_FLOOD 100:1000)', async () => {
+    const s = await irrSession(other, 'quick');
+    await s.run('connect');
+    expect((await s.run('join', { target: room('#quick') })).errors).toBeUndefined();
+    const obs = await rawOn('quickobs');
+    await obs.join('#quick');
+    const from = obs.lines.length;
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const r = await s.run('send', { target: room('#quick'), object: { type: 'message', content: `line ${i}` } });
+      expect(r.errors).toBeUndefined();
+    }
+    await eventually(() => obs.lines.slice(from).filter((l) => / PRIVMSG #quick :line /.test(l)).length >= 20, 20_000, 20);
+    // at 5:2 the last would leave 7.5 s after the first
+    expect(Date.now() - started).toBeLessThan(4000);
+    await s.run('disconnect');
+    await s.c.dispose();
+  }, 30_000);
+
+  it('loses no send silently: with the server killed mid-flood, each send either reached the outside user or failed "not delivered"', async () => {
+    const doomed = await startNgircd();
+    try {
+      // by the name "localhost": paced at 5:2
+      const s = await irrSession({ host: 'localhost', port: doomed.port }, 'doomy');
+      expect((await s.run('connect')).errors).toBeUndefined();
+      const target = { id: '#doomed@localhost', type: 'room' };
+      expect((await s.run('join', { target })).errors).toBeUndefined();
+      const obs = await connectRawIrc(doomed.host, doomed.port, 'obs');
+      clients.push(obs);
+      await obs.join('#doomed');
+      const from = obs.lines.length;
+      const arrived = () => obs.lines.slice(from).filter((l) => / PRIVMSG #doomed :line /.test(l)).map((l) => l.slice(l.indexOf(' :') + 2));
+      // all at once: a burst of 5 goes out, the rest wait in the pacer (2 lines/s)
+      const sends = Array.from({ length: 20 }, (_, i) => s.run('send', { target, object: { type: 'message', content: `line ${i}` } }));
+      // a crash while lines are still queued (at 5:2 the next one is due 500 ms after the last arrived)
+      await eventually(() => arrived().length >= 7, 15_000, 5);
+      await doomed.kill();
+      const results = await Promise.all(sends);
+      const got = new Set(arrived());
+      let notDelivered = 0;
+      results.forEach((r, i) => {
+        if (!r.errors) {
+          expect(got.has(`line ${i}`), `send ${i} resolved, so its line was written and relayed`).toBe(true);
+          return;
+        }
+        expect(errorCode(r), `send ${i}`).toBe('PLATFORM_ERROR');
+        expect(r.errors[0]!.message).toMatch(new RegExp(`^(not delivered: the connection to localhost closed before the message was written|not connected to localhost)`));
+        if (/^not delivered/.test(r.errors[0]!.message)) notDelivered++;
+      });
+      expect(results.filter((r) => !r.errors).length).toBeGreaterThanOrEqual(7);
+      expect(notDelivered).toBeGreaterThanOrEqual(1);
+      await s.run('disconnect');
+      await s.c.dispose();
+    } finally {
+      await doomed.stop();
+    }
+  }, 40_000);
 
   it('5 sessions (distinct nicks) in one channel each receive a message exactly once', async () => {
     const nicks = ['five1', 'five2', 'five3', 'five4', 'five5'];
@@ -385,6 +449,39 @@ describe('IRC reconnect, flood control, shared and separate connections', () => 
       expect(got[0]).toMatchObject({ actor: { id: `speaker@${other.host}` }, target: room('#five') });
     }
     for (const s of all) { await s.run('disconnect'); await s.c.dispose(); }
+  }, 30_000);
+
+  it('shows a message one of two sessions sharing a connection sent to each of them once (no echo-message: echoed locally), and to the outside once', async () => {
+    const a = await irrSession(other, 'pair');
+    const b = await irrSession(other, 'pair');
+    expect((await a.run('connect')).errors).toBeUndefined();
+    expect((await b.run('connect')).errors).toBeUndefined(); // the same credentials: attached to a's connection
+    expect((await a.run('join', { target: room('#pair') })).errors).toBeUndefined();
+    const peer = await rawOn('peer2');
+    await peer.join('#pair');
+    for (const s of [a, b]) await s.saw((x) => x.type === 'join' && x.actor.id === `peer2@${other.host}`, "peer2's join");
+    const from = peer.lines.length;
+    expect((await a.run('send', { target: room('#pair'), object: { type: 'message', content: 'said by a' } })).errors).toBeUndefined();
+    expect((await b.run('send', { target: { id: `peer2@${other.host}`, type: 'person' }, object: { type: 'me', content: 'waves privately' } })).errors).toBeUndefined();
+    await peer.waitFor(/^:pair!\S+ PRIVMSG peer2 :\x01ACTION waves privately\x01$/, 5000, { from });
+    for (const s of [a, b]) {
+      await s.saw((x) => x.type === 'send' && x.object?.content === 'said by a', 'the channel message');
+      await s.saw((x) => x.type === 'send' && x.object?.content === 'waves privately', 'the private action');
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    for (const s of [a, b]) {
+      const said = s.acts().filter((x) => x.type === 'send' && x.object?.content === 'said by a');
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatchObject({ actor: { id: `pair@${other.host}` }, target: room('#pair'), object: { type: 'message' } });
+      const waved = s.acts().filter((x) => x.type === 'send' && x.object?.content === 'waves privately');
+      expect(waved).toHaveLength(1);
+      expect(waved[0]).toMatchObject({ actor: { id: `pair@${other.host}` }, target: { id: `peer2@${other.host}`, type: 'person' }, object: { type: 'me' } });
+    }
+    expect(peer.lines.slice(from).filter((l) => / PRIVMSG #pair :said by a$/.test(l))).toHaveLength(1);
+    expect(peer.lines.slice(from).filter((l) => /waves privately/.test(l))).toHaveLength(1);
+    await a.run('disconnect');
+    await b.run('disconnect');
+    for (const s of [a, b]) await s.c.dispose();
   }, 30_000);
 
   it('keeps two sessions with different credentials for one nick on separate connections', async () => {
@@ -449,6 +546,17 @@ describe('IRC session after a crash of its thread', () => {
     await s.run('disconnect');
     await s.c.dispose();
   }, 30_000);
+});
+
+describe('HUBGRAPH_IRC_FLOOD', () => {
+  it('takes burst:lines-per-second with per-server overrides, and refuses anything else with a clear error', () => {
+    const rates = (v?: string) => { const r = parseConfig([], v === undefined ? {} : { HUBGRAPH_IRC_FLOOD: v }); return r.help ? undefined : r.config.ircFlood; };
+    expect(rates()).toEqual({ default: { burst: 5, perSecond: 2 }, servers: {} });
+    expect(rates('10:0.5,IRC.Example.net=4:1')).toEqual({ default: { burst: 10, perSecond: 0.5 }, servers: { 'irc.example.net': { burst: 4, perSecond: 1 } } });
+    expect(parseConfig(['--irc-flood', 'localhost=1:1'], {})).toMatchObject({ config: { ircFlood: { default: { burst: 5, perSecond: 2 }, servers: { localhost: { burst: 1, perSecond: 1 } } } } });
+    for (const bad of ['5', '0:2', '5:0', 'x:y', '5:2:1', '=5:2', 'a=5']) expect(() => rates(bad), bad).toThrow(ConfigError);
+    expect(() => rates('5:0')).toThrow(/burst:lines-per-second.*"5:0"/);
+  });
 });
 
 describe('IRC platform behind the address guard', () => {

@@ -8,17 +8,22 @@
 // every attempt) with exponential backoff and jitter, rejoins its channels and takes back its
 // nick, then announces `connect`. It retries until `disconnect` (close) stops it. The channels
 // and the nick are also saved with ctx.saveState, so a reopen after a thread crash (ctx.restored)
-// rejoins them too, with their channel keys. Outbound lines are paced (pacer.ts).
+// rejoins them too, with their channel keys. Outbound lines are paced (pacer.ts) at the rate
+// HUBGRAPH_IRC_FLOOD sets for the server (it reaches the thread with the net policy, ctx.net).
 // With `sasl: true` the client logs in with SASL PLAIN (irc-framework's own: `account`, and
 // `sasl_disconnect_on_fail`) as `username` (default: the nick) with `password`, which then is the
 // account's password and is not sent as PASS. `connect` fails with PLATFORM_ERROR naming SASL
 // when the server refuses the login or does not offer SASL at all (never carries on unauthenticated).
+// A login refused during a reconnect ends the session instead of retrying (the password will not
+// become right by itself): subscribers get an `error` activity naming SASL, then the host's
+// `disconnect`, and the connection is gone (ctx.ended). A server that merely stops offering SASL
+// (its services daemon away) is retried like any lost connection.
 import irc from 'irc-framework';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
 import type { ASActivity, PlatformSession, SessionContext, SessionModule, Verb } from '../../src/platform/types.js';
 import { type IrcCredentials, type IrcSaved, type IrcState, Pending, lower } from './state.js';
-import { paceWrites } from './pacer.js';
+import { floodFor, paceWrites } from './pacer.js';
 import { GuardedTransport } from './transport.js';
 import { onErrors } from './inbound/errors.js';
 import { onJoin } from './inbound/join.js';
@@ -77,17 +82,22 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   let attempt = 0;
   let retry: NodeJS.Timeout | undefined;
 
-  paceWrites(client, () => state.registered);
+  paceWrites(client, () => state.registered, floodFor(ctx.net.ircFlood, creds.server));
 
   for (const register of [onErrors, onMessages, onJoin, onPart, onQuit, onKick, onNick, onTopic, onNames, onMode, onMotd]) register(state);
 
   // SASL (creds.sasl): the account logged in (903) before the welcome, or connect fails naming SASL
   let saslDone = false;
+  /** the server refused the login itself (not merely without SASL): retrying cannot help */
+  let saslRefused: HubError | undefined;
   client.connection.on('message', (msg) => {
     if (String(msg.command) === '903') saslDone = true;
   });
   client.on('sasl failed', (e: { reason?: string; message?: string }) => {
-    if (creds.sasl) state.pending.reject('register', new HubError('PLATFORM_ERROR', saslFailure(e.reason, e.message)));
+    if (!creds.sasl) return;
+    const err = new HubError('PLATFORM_ERROR', saslFailure(e.reason, e.message));
+    if (e.reason !== 'capability_missing') saslRefused = err;
+    state.pending.reject('register', err);
   });
 
   function saslFailure(reason?: string, message?: string): string {
@@ -149,12 +159,19 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     socketError = undefined;
     state.lastServerError = undefined;
     saslDone = false;
+    saslRefused = undefined;
     const registered = state.pending.wait('register', 'the registration', REGISTRATION_TIMEOUT_MS);
     client.connect();
     try {
       await registered;
     } catch {
       if (closing) return;
+      // set by the 'sasl failed' handler while we waited (TypeScript cannot see that)
+      const refused = saslRefused as HubError | undefined;
+      if (refused) {
+        giveUp(`${refused.message}; not reconnecting: the connection to ${state.server} is closed`);
+        return;
+      }
       if (client.connection.connected) client.connection.end(null, true);
       scheduleReconnect();
       return;
@@ -187,6 +204,16 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       client.join(channel, state.keys.get(key));
       await answered.catch(() => undefined);
     }));
+  }
+
+  /** Ends the session for good: an `error` activity says why, then the host forgets the connection. */
+  function giveUp(why: string): void {
+    closing = true;
+    if (retry) clearTimeout(retry);
+    state.pending.rejectAll(new HubError('PLATFORM_ERROR', why));
+    client.connection.end(null, true);
+    ctx.emit({ type: 'error', actor: { id: ctx.actor, type: 'person' }, target: { id: state.server, type: 'service', name: state.server }, object: { type: 'error', content: why, verb: 'connect' } });
+    ctx.ended(why);
   }
 
   async function quit(message: string): Promise<void> {
@@ -225,6 +252,8 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
           ? { account: { account: creds.username ?? creds.nick, password: creds.password }, sasl_disconnect_on_fail: true }
           : { account: {}, ...(creds.password ? { password: creds.password } : {}) }),
         auto_reconnect: false,
+        // our own messages come back from the server to every session sharing the connection (inbound/message.ts)
+        enable_echomessage: true,
         version: 'hubgraph',
         transport: GuardedTransport,
         guard: new AddressGuard(ctx.net),

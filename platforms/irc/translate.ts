@@ -28,14 +28,25 @@ export function service(server: string): ASObject {
   return { id: server, type: 'service', name: server };
 }
 
-/** An inbound activity; `time` is the IRCv3 server-time when the server sent one. */
-export function inbound(type: string, actor: ASObject, target?: ASObject, object?: ASObject, time?: number): ASActivity {
+/** What an inbound activity takes from its protocol line: irc-framework's `time` (the IRCv3
+ *  server-time, when the server sent one) and `tags` (with message-tags). */
+export interface Line {
+  time?: number;
+  tags?: unknown;
+}
+
+/** An inbound activity: `published` is the line's server-time, and `tags` the line's IRCv3 tags
+ *  as received (on every kind of event: join, part, quit, kick, nick, topic, mode, message …),
+ *  when it had any. */
+export function inbound(type: string, actor: ASObject, target?: ASObject, object?: ASObject, from?: Line): ASActivity {
+  const tags = tagged(from?.tags).tags;
   return {
     type,
     actor,
     ...(target ? { target } : {}),
     ...(object ? { object } : {}),
-    ...(time ? { published: new Date(time).toISOString() } : {}),
+    ...(from?.time ? { published: new Date(from.time).toISOString() } : {}),
+    ...(tags ? { tags } : {}),
   };
 }
 
@@ -98,7 +109,7 @@ export function isRoleMode(mode: string): boolean {
 }
 
 /** `update` with a presence object: attendance and role changes. */
-export function presence(nick: string, channel: string, server: string, modes: Iterable<string>, extra: Record<string, unknown> = {}, time?: number): ASActivity {
+export function presence(nick: string, channel: string, server: string, modes: Iterable<string>, extra: Record<string, unknown> = {}, from?: Line): ASActivity {
   const list = [...modes];
-  return inbound('update', person(nick, server), room(channel, server), { type: 'presence', presence: 'online', role: roleOf(list), modes: list, ...extra }, time);
+  return inbound('update', person(nick, server), room(channel, server), { type: 'presence', presence: 'online', role: roleOf(list), modes: list, ...extra }, from);
 }

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config, FloodRates } from '../config.js';
 
 // What outbound connections may do. Built from the configuration in the worker and handed to
 // every pool thread (plain data: it crosses the thread boundary by structured clone).
@@ -13,9 +13,11 @@ export interface NetPolicy {
   schemes: string[];
   /** seconds fetched results are shared between sessions; 0 = off */
   cacheSeconds: number;
+  /** how fast an IRC connection may write lines (HUBGRAPH_IRC_FLOOD); absent: the IRC platform's default */
+  ircFlood?: FloodRates;
 }
 
-export function netPolicy(config: Pick<Config, 'allowPrivateAddresses' | 'allowedAddresses' | 'fetchMaxBytes' | 'fetchTimeoutMs' | 'fetchMaxRedirects' | 'fetchSchemes' | 'fetchCacheSeconds'>): NetPolicy {
+export function netPolicy(config: Pick<Config, 'allowPrivateAddresses' | 'allowedAddresses' | 'fetchMaxBytes' | 'fetchTimeoutMs' | 'fetchMaxRedirects' | 'fetchSchemes' | 'fetchCacheSeconds' | 'ircFlood'>): NetPolicy {
   return {
     allowPrivateAddresses: config.allowPrivateAddresses,
     allowedAddresses: config.allowedAddresses,
@@ -24,5 +26,6 @@ export function netPolicy(config: Pick<Config, 'allowPrivateAddresses' | 'allowe
     maxRedirects: config.fetchMaxRedirects,
     schemes: config.fetchSchemes,
     cacheSeconds: config.fetchCacheSeconds,
+    ircFlood: config.ircFlood,
   };
 }

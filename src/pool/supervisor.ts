@@ -1,7 +1,7 @@
 // Hosts persistent connections in the sessions pool and keeps them alive: a thread that dies or
 // stops answering takes its sessions with it, and the supervisor tells their subscribers and
 // reopens each one from stored credentials, with exponential backoff and jitter.
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import pLimit from 'p-limit';
 import { HubError } from '../errors.js';
@@ -134,7 +134,7 @@ export class Supervisor {
         port1.postMessage({ t: 'close' } satisfies ToSession);
         reject(new HubError('TIMEOUT', `the connection was not ready within ${timeoutMs} ms`));
       }, timeoutMs);
-      port1.on('message', (msg: FromSession) => {
+      const handle = (msg: FromSession): void => {
         switch (msg.t) {
           case 'ready':
             clearTimeout(timer);
@@ -167,12 +167,17 @@ export class Supervisor {
             this.lastPong.set(msg.threadId, Date.now());
             break;
         }
-      });
+      };
+      port1.on('message', handle);
+      // the task's end can arrive before what the thread posted just before ending (an `error`
+      // activity, then ctx.ended): take those off the port first, as settling closes it
+      const drain = (): void => { for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) handle(m.message as FromSession); };
       const run = this.pool.run(task, { transferList: [port2] }) as Promise<SessionEnd>;
       run.then(
-        (end) => { clearTimeout(timer); this.settled(hosted, end); reject(endError(end)); },
+        (end) => { clearTimeout(timer); drain(); this.settled(hosted, end); reject(endError(end)); },
         (err: Error) => {
           clearTimeout(timer);
+          drain();
           this.settled(hosted, { reason: 'crashed', error: { code: 'PLATFORM_ERROR', message: `session thread died: ${err.message}` } });
           reject(new HubError('PLATFORM_ERROR', `session thread died: ${err.message}`));
         },

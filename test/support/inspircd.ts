@@ -1,8 +1,8 @@
 // A real IRCv3 server for tests: inspircd 3 (Debian package, installed by scripts/test.sh) run
 // in the foreground as a child process, with its config in a fresh temp dir, on 127.0.0.1 and a
 // free port. Config: /work/shared/reference/test-peers.md §2 ("IRC alternative with IRCv3"), the
-// modules listed in MODULES (server-time, message-tags, msgid, echo-message …; no SASL, which
-// needs a services daemon). Each client's registration takes about 1 s.
+// modules listed in MODULES (server-time, message-tags, msgid, echo-message …, SAMODE for an
+// operator to change a user's modes; no SASL, which needs a services daemon). Each client's registration takes about 1 s.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon } from './daemon.js';
@@ -28,7 +28,7 @@ export interface Inspircd {
 export const MODULES = [
   'cap', 'ircv3', 'ircv3_servertime', 'ircv3_echomessage', 'ircv3_msgid', 'ircv3_ctctags', 'ircv3_batch',
   'ircv3_labeledresponse', 'ircv3_accounttag', 'ircv3_capnotify', 'ircv3_chghost', 'ircv3_invitenotify',
-  'services_account', 'namesx', 'uhnames',
+  'services_account', 'namesx', 'uhnames', 'samode',
 ];
 
 const running = new Set<Inspircd>();

@@ -39,6 +39,8 @@ export interface ScriptedIrcd {
   port: number;
   name: string;
   clients: ScriptedClient[];
+  /** account → password, live: a test may change a password between logins */
+  accounts: Record<string, string>;
   /** every AUTHENTICATE attempt: the account tried and whether it passed */
   attempts: { account: string; ok: boolean }[];
   /** drops every client connection without a word (a lost connection, as the clients see it) */
@@ -49,7 +51,7 @@ export interface ScriptedIrcd {
 export async function startScriptedIrcd(opts: ScriptedIrcdOptions = {}): Promise<ScriptedIrcd> {
   const name = opts.name ?? 'sasl.localhost';
   const offerSasl = opts.sasl ?? true;
-  const accounts = opts.accounts ?? {};
+  const accounts: Record<string, string> = { ...opts.accounts };
   const caps = [...(opts.caps ?? ['multi-prefix', 'server-time', 'message-tags']), ...(offerSasl ? ['sasl=PLAIN'] : [])];
   const capNames = new Set(caps.map((c) => c.split('=')[0]!));
   const clients: ScriptedClient[] = [];
@@ -142,6 +144,7 @@ export async function startScriptedIrcd(opts: ScriptedIrcdOptions = {}): Promise
     port: (server.address() as AddressInfo).port,
     name,
     clients,
+    accounts,
     attempts,
     dropClients() {
       for (const s of sockets) s.destroy();

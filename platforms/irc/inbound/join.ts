@@ -1,5 +1,6 @@
 // JOIN → `join` (actor = who, target = the channel). Our own JOIN answers the join verb and
-// starts the channel's member list; NAMES follows it (see names.ts).
+// starts the channel's member list; NAMES follows it (see names.ts), and we ask the channel's
+// modes (`MODE #chan`, answered by 324: see mode.ts).
 import type { IrcEvent } from 'irc-framework';
 import { type IrcState, isSelf, lower, remember } from '../state.js';
 import { inbound, person, room } from '../translate.js';
@@ -16,7 +17,10 @@ export function onJoin(state: IrcState): void {
     } else {
       state.channels.get(key)?.members.set(lower(state, nick), { nick, modes: new Set() });
     }
-    state.ctx.emit(inbound('join', person(nick, state.server), room(channel, state.server), undefined, e.time));
-    if (isSelf(state, nick)) state.pending.resolve(`join ${key}`);
+    state.ctx.emit(inbound('join', person(nick, state.server), room(channel, state.server), undefined, e));
+    if (isSelf(state, nick)) {
+      state.client.raw('MODE', channel);
+      state.pending.resolve(`join ${key}`);
+    }
   });
 }

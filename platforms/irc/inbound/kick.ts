@@ -16,6 +16,6 @@ export function onKick(state: IrcState): void {
     }
     else state.channels.get(key)?.members.delete(lower(state, kicked));
     const by = e.nick ? person(String(e.nick), state.server) : undefined;
-    state.ctx.emit(inbound('leave', person(kicked, state.server), room(channel, state.server), { type: 'kick', content: String(e.message ?? ''), ...(by ? { by } : {}) }, e.time));
+    state.ctx.emit(inbound('leave', person(kicked, state.server), room(channel, state.server), { type: 'kick', content: String(e.message ?? ''), ...(by ? { by } : {}) }, e));
   });
 }

@@ -17,7 +17,7 @@ export function onNick(state: IrcState): void {
       ch.members.set(lower(state, to), { nick: to, modes: m.modes });
     }
     if (self) { state.nick = to; remember(state); }
-    state.ctx.emit(inbound('update', person(from, state.server), person(to, state.server), { type: 'address' }, e.time));
+    state.ctx.emit(inbound('update', person(from, state.server), person(to, state.server), { type: 'address' }, e));
     if (self) state.pending.resolve('nick');
   });
 }

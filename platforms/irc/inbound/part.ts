@@ -16,7 +16,7 @@ export function onPart(state: IrcState): void {
     }
     else state.channels.get(key)?.members.delete(lower(state, nick));
     const message = String(e.message ?? '');
-    state.ctx.emit(inbound('leave', person(nick, state.server), room(channel, state.server), message ? { type: 'message', content: message } : undefined, e.time));
+    state.ctx.emit(inbound('leave', person(nick, state.server), room(channel, state.server), message ? { type: 'message', content: message } : undefined, e));
     if (isSelf(state, nick)) state.pending.resolve(`part ${key}`);
   });
 }

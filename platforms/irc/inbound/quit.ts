@@ -11,6 +11,6 @@ export function onQuit(state: IrcState): void {
     const key = lower(state, nick);
     for (const ch of state.channels.values()) ch.members.delete(key);
     const message = String(e.message ?? '');
-    state.ctx.emit(inbound('leave', person(nick, state.server), service(state.server), { type: 'quit', content: message }, e.time));
+    state.ctx.emit(inbound('leave', person(nick, state.server), service(state.server), { type: 'quit', content: message }, e));
   });
 }

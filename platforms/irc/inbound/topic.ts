@@ -4,11 +4,11 @@
 // announced once, with its author.
 import type { IrcEvent } from 'irc-framework';
 import { type IrcState, isSelf, lower } from '../state.js';
-import { inbound, person, room, service } from '../translate.js';
+import { type Line, inbound, person, room, service } from '../translate.js';
 
-export function announceTopic(state: IrcState, channel: string, topic: string, nick?: string, time?: number): void {
+export function announceTopic(state: IrcState, channel: string, topic: string, nick?: string, from?: Line): void {
   const actor = nick ? person(nick, state.server) : service(state.server);
-  state.ctx.emit(inbound('update', actor, room(channel, state.server), { type: 'topic', content: topic }, time));
+  state.ctx.emit(inbound('update', actor, room(channel, state.server), { type: 'topic', content: topic }, from));
 }
 
 export function onTopic(state: IrcState): void {
@@ -24,7 +24,7 @@ export function onTopic(state: IrcState): void {
       else announceTopic(state, channel, topic);
       return;
     }
-    announceTopic(state, channel, topic, String(e.nick), e.time);
+    announceTopic(state, channel, topic, String(e.nick), e);
     if (isSelf(state, String(e.nick))) state.pending.resolve(`topic ${key}`);
   });
 
@@ -35,6 +35,6 @@ export function onTopic(state: IrcState): void {
     const topic = ch.pendingTopic;
     delete ch.pendingTopic;
     const when = Number(e.when);
-    announceTopic(state, channel, topic, e.nick ? String(e.nick) : undefined, Number.isFinite(when) && when > 0 ? when * 1000 : undefined);
+    announceTopic(state, channel, topic, e.nick ? String(e.nick) : undefined, Number.isFinite(when) && when > 0 ? { time: when * 1000 } : undefined);
   });
 }
