@@ -36,6 +36,22 @@ export interface Config {
   maxDirectives: number;
   maxTokens: number;
   maxCost: number;
+  introspection: boolean;
+  maxBodyBytes: number;
+  /** mutations per session, shared by every API process through Redis; null: no limit */
+  mutationRate: Rate | null;
+  /** openSession calls per client address, shared through Redis like the mutation rate; null: no limit */
+  sessionRate: Rate | null;
+  /** subscriptions open at once on one WebSocket; 0: no limit */
+  maxSubscriptions: number;
+  /** WebSockets open at once from one client address, per API process; 0: no limit */
+  maxSocketsPerIp: number;
+}
+
+/** At most `points` in `seconds`. */
+export interface Rate {
+  points: number;
+  seconds: number;
 }
 
 /** IRC flood control: a burst of lines, then a steady rate (lines per second); per server name. */
@@ -87,6 +103,12 @@ export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec
   maxAliases: { flag: 'max-aliases', env: 'HUBGRAPH_MAX_ALIASES', default: '15', help: 'aliases an operation may use (aliases of __typename are free)' },
   maxDirectives: { flag: 'max-directives', env: 'HUBGRAPH_MAX_DIRECTIVES', default: '50', help: 'directives an operation may use' },
   maxTokens: { flag: 'max-tokens', env: 'HUBGRAPH_MAX_TOKENS', default: '2000', help: 'lexical tokens a GraphQL document may have (checked while parsing; variables do not count)' },
+  introspection: { flag: 'introspection', env: 'HUBGRAPH_INTROSPECTION', default: '1', help: '0 turns GraphQL introspection (and so GraphiQL\'s schema view) off; it obeys the query limits either way' },
+  maxBodyBytes: { flag: 'max-body', env: 'HUBGRAPH_MAX_BODY', default: '1048576', help: 'bytes of an HTTP request body (larger: 413); WebSocket messages have the same cap (close 1009)' },
+  mutationRate: { flag: 'rate-limit', env: 'HUBGRAPH_RATE_LIMIT', default: '300/10', help: 'mutations per session, as N/seconds, counted in Redis for every API process together (RATE_LIMITED beyond); 0 turns it off' },
+  sessionRate: { flag: 'session-rate', env: 'HUBGRAPH_SESSION_RATE', default: '600/60', help: 'openSession calls per client address, as N/seconds, counted in Redis (RATE_LIMITED beyond); 0 turns it off' },
+  maxSubscriptions: { flag: 'max-subscriptions', env: 'HUBGRAPH_MAX_SUBSCRIPTIONS', default: '100', help: 'subscriptions at once on one WebSocket (RATE_LIMITED beyond); 0: no limit' },
+  maxSocketsPerIp: { flag: 'max-sockets-per-ip', env: 'HUBGRAPH_MAX_SOCKETS_PER_IP', default: '500', help: 'WebSockets at once from one client address, per API process (HTTP 429 beyond); 0: no limit' },
   maxCost: { flag: 'max-cost', env: 'HUBGRAPH_MAX_COST', default: '50000', help: 'cost an operation may have: 1 per scalar field, 2 per object field, each level multiplying its fields by 1.5 (the standard introspection query costs about 15600)' },
 };
 
@@ -130,6 +152,15 @@ function floodRates(raw: string): FloodRates {
     else throw new ConfigError(`IRC flood rates: "${item}" names no server before "="`);
   }
   return rates;
+}
+
+function rate(name: string, raw: string): Rate | null {
+  if (raw === '0') return null;
+  const m = /^(\d+)\/(\d+)$/.exec(raw);
+  const points = Number(m?.[1]);
+  const seconds = Number(m?.[2]);
+  if (!m || points < 1 || seconds < 1) throw new ConfigError(`${name} must be N/seconds (both at least 1) or 0 for no limit, got "${raw}"`);
+  return { points, seconds };
 }
 
 function int(name: string, raw: string, min: number): number {
@@ -200,6 +231,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: tru
     maxTokens: int('max tokens', raw.maxTokens, 1),
     maxCost: int('max cost', raw.maxCost, 1),
     leaseMs: int('connection lease', raw.leaseMs, 300),
+    introspection: !['0', 'false', 'off'].includes(raw.introspection.toLowerCase()),
+    maxBodyBytes: int('max body', raw.maxBodyBytes, 1024),
+    mutationRate: rate('rate limit', raw.mutationRate),
+    sessionRate: rate('session rate', raw.sessionRate),
+    maxSubscriptions: int('max subscriptions', raw.maxSubscriptions, 0),
+    maxSocketsPerIp: int('max sockets per IP', raw.maxSocketsPerIp, 0),
   };
   for (const cidr of config.allowedAddresses) {
     if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) throw new ConfigError(`allowed addresses must be CIDRs like 10.1.0.0/16, got "${cidr}"`);

@@ -34,6 +34,13 @@ export const hostedSessions = new client.Gauge({
   registers: [registry],
 });
 
+export const rateLimited = new client.Counter({
+  name: 'hubgraph_rate_limited_total',
+  help: 'Requests refused by a rate limit or cap (mutation, session, sockets, subscriptions)',
+  labelNames: ['limit'] as const,
+  registers: [registry],
+});
+
 export const sessionsOpened = new client.Counter({
   name: 'hubgraph_sessions_opened_total',
   help: 'API sessions opened by this process',

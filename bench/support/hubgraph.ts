@@ -42,6 +42,11 @@ export async function startHubgraph(opts: HubgraphOptions): Promise<HubgraphServ
   const env: Record<string, string> = {
     HUBGRAPH_ROLE: role,
     HUBGRAPH_PLATFORMS: opts.platforms ?? 'dummy',
+    // the bench is one client address making thousands of sessions, sockets and calls: limits off
+    HUBGRAPH_RATE_LIMIT: '0',
+    HUBGRAPH_SESSION_RATE: '0',
+    HUBGRAPH_MAX_SOCKETS_PER_IP: '0',
+    HUBGRAPH_MAX_SUBSCRIPTIONS: '0',
     ...(opts.subscriberBufferBytes === undefined ? {} : { HUBGRAPH_SUBSCRIBER_BUFFER: String(opts.subscriberBufferBytes) }),
     ...opts.env,
     LOG_LEVEL: 'info', // rare lines only; a shutdown names the signal that caused it

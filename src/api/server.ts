@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
 import type { Services } from '../services.js';
 import type { WorkerRole } from '../worker/start.js';
 import { HubError, isRedisUnreachable } from '../errors.js';
@@ -21,9 +21,9 @@ import { queueDepth } from '../metrics.js';
 import { platformQueue } from '../redis/keys.js';
 import { handleHealthRequest, type HealthSources } from '../http/health.js';
 import { limitsPlugin } from './limits.js';
+import { Guards, clientIp } from './guards.js';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 
-/** WebSocket messages larger than this are refused (graphql-ws closes with 1009). */
-const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
 
 export interface ApiRole {
   server: Server;
@@ -33,6 +33,9 @@ export interface ApiRole {
 
 interface InitialContext {
   request?: Request;
+  /** the node request, when yoga runs behind node:http */
+  req?: IncomingMessage;
+  hubgraphIp?: string;
   hubgraphAuth?: string | null;
   hubgraphWs?: Context['ws'];
 }
@@ -45,17 +48,18 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
   const ttlMs = s.config.sessionTtlSeconds * 1000;
   const dispatcher = new Dispatcher(s.redis, s.keys, s.platforms, s.credentials, s.sessions, replies, { jobTimeoutMs: s.config.jobTimeoutMs, ttlMs });
   const hub = new EventHub(s.redis, () => s.blockingRedis('hubgraph-events'), s.keys, s.sessions, log);
-  const services: ApiServices = { ...s, dispatcher, hub };
+  const guards = new Guards(s.redis, s.keys, s.config);
+  const services: ApiServices = { ...s, dispatcher, hub, guards };
 
   const yoga: YogaServerInstance<Record<string, unknown>, Context> = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     context: (initial: InitialContext) =>
-      createContext(services, initial.hubgraphAuth ?? initial.request?.headers.get('authorization') ?? null, initial.hubgraphWs),
+      createContext(services, initial.hubgraphAuth ?? initial.request?.headers.get('authorization') ?? null, initial.hubgraphIp ?? clientIp(initial.req), initial.hubgraphWs),
     graphiql: { title: 'hubgraph', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_HEADERS, subscriptionsProtocol: 'WS' },
     renderGraphiQL,
-    plugins: [limitsPlugin(s.config)],
+    plugins: [limitsPlugin(s.config), ...(s.config.introspection ? [] : [useDisableIntrospection()])],
     maskedErrors: { maskError: (error) => maskError(error, log) },
     logging: {
       debug: (...a: unknown[]) => log.debug({ yoga: a.map(String).join(' ') }),
@@ -68,10 +72,20 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
   const healthSources: HealthSources = { services: s, worker, beforeScrape: () => refreshQueueDepths(s) };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (handleHealthRequest(healthSources, req, res)) return;
+    if (guards.refuseLargeBody(req, res)) return;
     void yoga(req, res);
   });
 
-  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_WS_MESSAGE_BYTES });
+  const wss = new WebSocketServer({
+    server,
+    path: '/graphql',
+    maxPayload: s.config.maxBodyBytes,
+    // too many sockets from one address: refused before the upgrade, with 429
+    verifyClient: (info, done) => (guards.socketOpened(clientIp(info.req)) ? done(true) : done(false, 429, 'Too many WebSockets from this address')),
+  });
+  wss.on('connection', (socket, req) => socket.once('close', () => guards.socketClosed(clientIp(req))));
+  /** subscriptions counted against the cap, per socket, by operation id */
+  const counted = new WeakMap<object, Set<string>>();
   useServer<Record<string, unknown>>(
     {
       // a bad or missing token closes the socket with 4403 Forbidden
@@ -86,6 +100,7 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
       onSubscribe: async (ctx, id, payload) => {
         const enveloped = yoga.getEnveloped({
           hubgraphAuth: authFromParams(ctx.connectionParams),
+          hubgraphIp: clientIp(ctx.extra.request),
           hubgraphWs: { socket: ctx.extra.socket, id },
         } as InitialContext as Record<string, unknown>);
         // A syntax error (or an over-limit document) fails this operation only: returning the
@@ -105,6 +120,17 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
           throw err;
         }
         if (errors.length) return errors.map((e) => forWs(e, 'GRAPHQL_VALIDATION_FAILED'));
+        if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
+          try {
+            guards.subscriptionStarted(ctx.extra.socket);
+          } catch (err) {
+            const e = HubError.from(err);
+            return [new GraphQLError(e.message, { extensions: { code: e.code, ...(e.details ? { details: e.details } : {}) } })];
+          }
+          let ids = counted.get(ctx.extra.socket);
+          if (!ids) counted.set(ctx.extra.socket, (ids = new Set()));
+          ids.add(id);
+        }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           document,
@@ -114,6 +140,12 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
         return args;
+      },
+      onComplete: (ctx, id) => {
+        if (counted.get(ctx.extra.socket)?.delete(id)) guards.subscriptionEnded(ctx.extra.socket);
+      },
+      onError: (ctx, id) => {
+        if (counted.get(ctx.extra.socket)?.delete(id)) guards.subscriptionEnded(ctx.extra.socket);
       },
       execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),

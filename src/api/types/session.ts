@@ -32,6 +32,7 @@ builder.mutationField('openSession', (t) =>
     type: SessionToken,
     description: 'Starts a session; needs no token',
     resolve: async (_r, _a, ctx) => {
+      await ctx.services.guards.openSession(ctx.ip);
       const opened = await ctx.services.sessions.open();
       return { token: opened.token, expiresAt: opened.expiresAt };
     },
@@ -58,6 +59,7 @@ builder.mutationField('setCredentials', (t) =>
     },
     resolve: async (_r, args, ctx) => {
       const session = await ctx.session();
+      await ctx.services.guards.mutation(session.id);
       await ctx.services.credentials.set(session.id, session.dek, args.platform, args.actor, args.credentials);
       return true;
     },

@@ -26,6 +26,7 @@ for (const verb of VERBS) {
       args: { input: t.arg({ type: ActivityInput, required: true }) },
       resolve: async (_r, args, ctx) => {
         const session = await ctx.session();
+        await ctx.services.guards.mutation(session.id);
         const doc = await ctx.services.dispatcher.dispatch(session, verb, args.input as ActivityInputShape);
         return { doc, cursor: null };
       },
