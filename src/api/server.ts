@@ -227,7 +227,11 @@ function maskError(error: unknown, log: { error(o: object, m: string): void }): 
       extensions: { code: original.code, ...(original.details ? { details: original.details } : {}) },
     });
   }
-  if (gqlError && !original) return gqlError;
+  // a GraphQL error with a GraphQL error inside (variables that do not fit their types) is the client's
+  if (gqlError && (!original || (original instanceof Error && original.name === 'GraphQLError'))) {
+    if (gqlError.extensions.code) return gqlError;
+    return createGraphQLError(gqlError.message, { nodes: gqlError.nodes, source: gqlError.source, positions: gqlError.positions, path: gqlError.path, extensions: { ...gqlError.extensions, code: 'BAD_USER_INPUT' } });
+  }
   log.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original) }, 'unexpected error in a resolver');
   return createGraphQLError('Unexpected error.', { path: gqlError?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }

@@ -14,6 +14,8 @@ export interface NgircdOptions {
   timeoutMs?: number;
   /** [Limits] settings over DEFAULT_LIMITS (the bench holds thousands of clients) */
   limits?: Record<string, string>;
+  /** the server password every client must send (PASS); none by default */
+  password?: string;
 }
 
 /** The [Limits] of test-peers.md §2: many clients from one address, no flood penalties. */
@@ -47,9 +49,9 @@ const running = new Set<Ngircd>();
 // Debian installs it in /usr/sbin, which is not on a normal user's PATH
 const NGIRCD = existsSync('/usr/sbin/ngircd') ? '/usr/sbin/ngircd' : 'ngircd';
 
-function config(dir: string, port: number, name: string, motd: string, limits: Record<string, string>): string {
+function config(dir: string, port: number, name: string, motd: string, limits: Record<string, string>, password?: string): string {
   return `[Global]
-	Name = ${name}
+	Name = ${name}${password ? `\n\tPassword = ${password}` : ''}
 	Info = test ircd
 	Listen = 127.0.0.1
 	Ports = ${port}
@@ -82,7 +84,7 @@ export async function startNgircd(opts: NgircdOptions = {}): Promise<Ngircd> {
     timeoutMs: opts.timeoutMs,
     prepare(dir, port) {
       const confPath = join(dir, 'ngircd.conf');
-      writeFileSync(confPath, config(dir, port, name, motd, limits));
+      writeFileSync(confPath, config(dir, port, name, motd, limits, opts.password));
       return ['-n', '-f', confPath];
     },
   });

@@ -35,7 +35,7 @@ export interface RawIrc {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export async function connectRawIrc(host: string, port: number, nick: string, timeoutMs = 5000): Promise<RawIrc> {
+export async function connectRawIrc(host: string, port: number, nick: string, timeoutMs = 5000, password?: string): Promise<RawIrc> {
   const socket = createConnection({ host, port });
   socket.setEncoding('utf8');
   socket.setNoDelay(true);
@@ -79,6 +79,7 @@ export async function connectRawIrc(host: string, port: number, nick: string, ti
     socket.once('connect', () => resolve());
     socket.once('error', (err) => reject(new Error(`${nick}: cannot connect to ${host}:${port}: ${err.message}`)));
   });
+  if (password) send(`PASS ${password}`);
   send(`NICK ${nick}`);
   send(`USER ${nick.slice(0, 10)} 0 * :${nick} (raw test client)`);
   try {

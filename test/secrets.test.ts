@@ -1,0 +1,85 @@
+// Nothing secret in clear, anywhere hubgraph writes: after IRC traffic both ways (a server password,
+// messages sent and received through a real ngircd) and dummy traffic, every Redis key of the
+// deployment (sessions, credentials, BullMQ jobs, event streams, replies, leases, state) and every
+// log line at the most verbose level hold neither the password, nor the token, nor a message body.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropPrefix, redisClient, startHubgraph, type Hubgraph } from './support/hubgraph.js';
+import { collect, eventually, ok, openSession, wsClient } from './support/client.js';
+import { startNgircd, stopAllIrc, type Ngircd } from './support/ngircd.js';
+import { connectRawIrc, type RawIrc } from './support/raw-irc.js';
+
+const PASSWORD = 'pw-7c1e9b-unguessable';
+const OUT_BODY = 'outbound-body-5f2a';
+const IN_BODY = 'inbound-body-9d3c';
+const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
+
+let ircd: Ngircd;
+let hub: Hubgraph;
+let outsider: RawIrc;
+
+beforeAll(async () => {
+  [ircd, hub] = await Promise.all([startNgircd({ password: PASSWORD }), startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc,dummy', LOG_LEVEL: 'trace' } })]);
+  outsider = await connectRawIrc(ircd.host, ircd.port, 'peer', 5000, PASSWORD);
+  await outsider.join('#vault');
+});
+
+afterAll(async () => {
+  outsider?.close();
+  await hub?.stop();
+  if (hub) await dropPrefix(hub.prefix);
+  await stopAllIrc();
+});
+
+async function dumpPrefix(prefix: string): Promise<string> {
+  const r = redisClient();
+  try {
+    const parts: string[] = [];
+    for (const k of await r.keys(`${prefix}:*`)) {
+      const type = await r.type(k);
+      if (type === 'string') parts.push(k, String(await r.get(k)));
+      else if (type === 'hash') parts.push(k, JSON.stringify(await r.hgetall(k)));
+      else if (type === 'set') parts.push(k, JSON.stringify(await r.smembers(k)));
+      else if (type === 'zset') parts.push(k, JSON.stringify(await r.zrange(k, 0, -1, 'WITHSCORES')));
+      else if (type === 'list') parts.push(k, JSON.stringify(await r.lrange(k, 0, -1)));
+      else if (type === 'stream') parts.push(k, JSON.stringify(await r.xrange(k, '-', '+')));
+      else parts.push(k, type);
+    }
+    return parts.join('\n');
+  } finally {
+    r.disconnect();
+  }
+}
+
+describe('secrets at rest and in logs', () => {
+  it('after IRC and dummy traffic, no Redis key or value and no log line holds a password, token or message body', async () => {
+    const token = await openSession(hub.url);
+    const me = { id: `vic@${ircd.host}`, type: 'person' };
+    await ok(hub.url, SET, { p: 'irc', a: me.id, c: { nick: 'vic', server: ircd.host, port: ircd.port, secure: false, password: PASSWORD } }, token);
+    await ok(hub.url, SET, { p: 'dummy', a: 'vic@dummy', c: { name: 'vic', secret: PASSWORD } }, token);
+    const ws = wsClient(hub.wsUrl, token);
+    const feed = collect(ws, 'subscription { activities { type object { content } } }');
+    try {
+      await ok(hub.url, 'mutation($i: ActivityInput!) { connect(input: $i) { id } }', { i: { platform: 'irc', actor: me } }, token);
+      await ok(hub.url, 'mutation($i: ActivityInput!) { join(input: $i) { id } }', { i: { platform: 'irc', actor: me, target: { id: `#vault@${ircd.host}`, type: 'room' } } }, token);
+      await ok(hub.url, 'mutation($i: ActivityInput!) { send(input: $i) { id } }', { i: { platform: 'irc', actor: me, target: { id: `#vault@${ircd.host}`, type: 'room' }, object: { type: 'message', content: OUT_BODY } } }, token);
+      await outsider.waitFor(new RegExp(`PRIVMSG #vault :${OUT_BODY}`));
+      outsider.privmsg('#vault', IN_BODY);
+      await eventually(() => feed.items.find((i) => i.activities.object?.content === IN_BODY), 5000, 20);
+      await ok(hub.url, 'mutation($i: ActivityInput!) { connect(input: $i) { id } }', { i: { platform: 'dummy', actor: { id: 'vic@dummy', type: 'person' } } }, token);
+      await ok(hub.url, 'mutation($i: ActivityInput!) { send(input: $i) { id } }', { i: { platform: 'dummy', actor: { id: 'vic@dummy', type: 'person' }, object: { type: 'message', content: OUT_BODY } } }, token);
+      await eventually(() => feed.items.filter((i) => i.activities.object?.content === OUT_BODY).length >= 1, 5000, 20);
+    } finally {
+      await ws.dispose();
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the last log lines are flushed
+
+    const dump = await dumpPrefix(hub.prefix);
+    expect(dump.length).toBeGreaterThan(1000);
+    const logs = hub.stderr.join('');
+    expect(logs.length).toBeGreaterThan(1000); // trace level wrote plenty
+    for (const secret of [PASSWORD, token, OUT_BODY, IN_BODY]) {
+      expect(dump.includes(secret), `Redis holds ${secret}`).toBe(false);
+      expect(logs.includes(secret), `the logs hold ${secret}`).toBe(false);
+    }
+  }, 30_000);
+});
