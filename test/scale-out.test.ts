@@ -82,8 +82,8 @@ describe('scale-out: several workers share the connections', () => {
     const s = await ircSession(api, 'kim');
     await ok(api.url, mutation('connect'), s.input(), s.token);
     await ok(api.url, mutation('join'), s.input({ target: { id: `#ha@${ircd.host}`, type: 'room' } }), s.token);
-    const send = (content: string) => gql(api.url, mutation('send'), s.input({ target: { id: `#ha@${ircd.host}`, type: 'room' }, object: { type: 'message', content } }), s.token);
-    expect((await send('before the crash')).errors).toBeUndefined();
+    const send = (content: string, id?: string) => gql(api.url, mutation('send'), s.input({ ...(id ? { id } : {}), target: { id: `#ha@${ircd.host}`, type: 'room' }, object: { type: 'message', content } }), s.token);
+    expect((await send('before the crash', 'client-id-1')).errors).toBeUndefined();
     await outsider.waitFor(/PRIVMSG #ha :before the crash/);
 
     const owner = await ownerOf(prefix, 'kim');
@@ -112,6 +112,11 @@ describe('scale-out: several workers share the connections', () => {
     for (const text of ['before the crash', 'during the gap', 'after the crash']) {
       expect(outsider.lines.filter((l) => l.endsWith(`:${text}`)).length).toBeLessThanOrEqual(1);
     }
+    // the client retries the send it made before the crash (it never saw the answer, say): the
+    // activity id is the key, so it gets the first outcome and nothing is sent again
+    const retried = await send('before the crash', 'client-id-1');
+    expect(retried.errors).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 300));
     expect(outsider.lines.filter((l) => l.endsWith(':before the crash'))).toHaveLength(1);
 
     // and again: a fresh worker joins, the one holding the connection now dies, the fresh one takes over

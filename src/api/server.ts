@@ -167,7 +167,11 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
     async stop() {
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await new Promise<void>((r) => wss.close(() => r()));
-      await new Promise<void>((r) => server.close(() => r()));
+      // requests in flight are answered; a keep-alive connection is closed as soon as it goes idle
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      const idle = setInterval(() => server.closeIdleConnections(), 25);
+      await closed;
+      clearInterval(idle);
       server.closeAllConnections();
       await hub.stop();
       await replies.stop();

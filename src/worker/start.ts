@@ -12,6 +12,9 @@ import type { JobData } from '../queue/job.js';
 import { netPolicy } from '../net/policy.js';
 import { Sweep } from './sweep.js';
 
+/** a job whose worker stopped renewing its lock this long ago is taken up by another worker */
+const STALLED_AFTER_MS = 10_000;
+
 export interface WorkerRole {
   id: string;
   connections: Connections;
@@ -48,8 +51,10 @@ export async function startWorker(s: Services): Promise<WorkerRole> {
       connection: s.blockingRedis(`hubgraph-worker-${name}`),
       prefix: s.keys.bull,
       concurrency: cfg.jobConcurrency,
-      // a job's own deadline bounds it; stalled-job recovery is for a worker that died
-      lockDuration: Math.max(30_000, cfg.jobTimeoutMs + 5_000),
+      // the lock is renewed while a job runs (every half of it), so it only has to outlast event-loop
+      // stalls; short, so that a job of a worker that died is found stalled and run again soon
+      lockDuration: STALLED_AFTER_MS,
+      stalledInterval: STALLED_AFTER_MS / 2,
     });
     w.on('error', (err) => log.warn({ err: err.message, queue: name }, 'queue worker error'));
     return w;
