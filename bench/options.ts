@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { FetchSizes } from './sections/fetch.js';
 import type { IrcSizes } from './sections/irc.js';
 import type { ScaleSizes } from './sections/scale.js';
+import type { SoakSizes } from './sections/soak.js';
 
 export interface LoadSizes {
   warmUp: number;
@@ -38,27 +39,31 @@ export interface Options {
   irc: IrcSizes;
   /** several worker processes: throughput one vs two, sessions held, recovery after a SIGKILL */
   scale: ScaleSizes;
+  /** 200 IRC sessions with steady traffic for minutes: memory and lag over time, then an IRC server restart */
+  soak: SoakSizes;
   /** HUBGRAPH_SUBSCRIBER_BUFFER for the bench: bursts queue many frames per socket */
   subscriberBufferBytes: number;
 }
 
-export const SECTIONS = ['fetch', 'irc', 'scale'] as const;
+export const SECTIONS = ['fetch', 'irc', 'scale', 'soak'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** concurrent clients of the fetch section (the targets are set at 20) */
 export const FETCH_CLIENTS = 20;
 
-const USAGE = `npm run bench [-- --quick] [-- --only fetch|irc|scale] [-- --profile <dir>]
+const USAGE = `npm run bench [-- --quick] [-- --only fetch|irc|scale|soak] [-- --soak-minutes N] [-- --profile <dir>]
   --quick          fewer calls and events, a shorter paced run; IRC sessions at 100 and 1,000 only
   --only fetch     only the feeds/metadata fetch section (for working on it, or profiling it)
   --only irc       only the IRC section (sessions held, send/receive latency; needs ngircd)
   --only scale     only the scale-out section (one vs two workers; recovery of 1,000 IRC connections after a SIGKILL)
+  --only soak      only the soak run (200 IRC sessions with steady traffic; 10 minutes, 1 with --quick)
+  --soak-minutes N how long the soak run lasts (default 10, or 1 with --quick)
   --profile <dir>  also write CPU profiles of the hubgraph processes to <dir> (the fetch section's to
                    <dir>/fetch-cache-off and <dir>/fetch-cache-on; bench/profile-summary.ts reads those)
                    (profiling slows the server: compare such a run only with another profiled run)`;
 
 export function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, only: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, only: { type: 'string' }, profile: { type: 'string' }, 'soak-minutes': { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
@@ -98,6 +103,12 @@ export function parseOptions(argv: string[]): Options {
     scale: quick
       ? { sessions: 300, echoCalls: 1000, echoInFlight: 50, maxMs: 15_000 }
       : { sessions: 1000, echoCalls: 3000, echoInFlight: 50, maxMs: 30_000 },
+    soak: {
+      sessions: 200,
+      minutes: values['soak-minutes'] !== undefined ? Math.max(0.5, Number(values['soak-minutes'])) : quick ? 1 : 10,
+      sampleEverySeconds: quick ? 10 : 30,
+      sendEveryMs: 5000,
+    },
     subscriberBufferBytes: 64 * 1024 * 1024,
   };
 }

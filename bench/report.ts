@@ -10,6 +10,8 @@ import type { IrcResults } from './sections/irc.js';
 import { ircRows } from './report-irc.js';
 import type { ScaleResults } from './sections/scale.js';
 import { scaleRows } from './report-scale.js';
+import type { SoakResults } from './sections/soak.js';
+import { soakRows } from './report-soak.js';
 
 const VERB_P50_MS = 2;
 const ONE_SUBSCRIBER_RATE = 30_000;
@@ -196,7 +198,7 @@ export function fetchSectionRows(r: FetchResults): Row[] {
   ];
 }
 
-export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults; ws: VerbResults; fanout: FanoutPair[] }; fetch?: FetchResults; irc?: IrcResults; scale?: ScaleResults }): Row[] {
+export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults; ws: VerbResults; fanout: FanoutPair[] }; fetch?: FetchResults; irc?: IrcResults; scale?: ScaleResults; soak?: SoakResults }): Row[] {
   const e = r.engine;
   return [
     ...(e
@@ -211,5 +213,6 @@ export function buildRows(r: { engine?: { queue: QueueResults; http: VerbResults
     ...(r.fetch ? fetchSectionRows(r.fetch) : []),
     ...(r.irc ? ircRows(r.irc) : []),
     ...(r.scale ? scaleRows(r.scale) : []),
+    ...(r.soak ? soakRows(r.soak) : []),
   ];
 }

@@ -20,6 +20,7 @@ import { runFanout, type FanoutPair } from './sections/fanout.js';
 import { runFetch, type FetchResults } from './sections/fetch.js';
 import { runIrc, type IrcResults } from './sections/irc.js';
 import { runScale, type ScaleResults } from './sections/scale.js';
+import { runSoak, type SoakResults } from './sections/soak.js';
 import { startFixtures, type FixtureServer } from './support/fixtures.js';
 import { buildRows } from './report.js';
 import { footer, notes } from './notes.js';
@@ -44,6 +45,8 @@ interface Measured {
   irc?: IrcResults;
   /** only in a full run and with --only scale */
   scale?: ScaleResults;
+  /** only in a full run and with --only soak */
+  soak?: SoakResults;
   /** cores the rest of the machine kept busy meanwhile */
   othersBusy: number | null;
 }
@@ -59,7 +62,8 @@ async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
       ? await runIrc({ redisUrl: redis.url, redisPid: redis.pid, sizes: opts.irc, progress, retiring: (child) => others.retire(child.proc.pid) })
       : undefined;
   const scale = opts.only === undefined || opts.only === 'scale' ? await runScale({ redisUrl: redis.url, sizes: opts.scale, progress }) : undefined;
-  return { ...(engine ? { engine } : {}), ...(fetch ? { fetch } : {}), ...(irc ? { irc } : {}), ...(scale ? { scale } : {}), othersBusy: others.total([]) };
+  const soak = opts.only === undefined || opts.only === 'soak' ? await runSoak({ redisUrl: redis.url, sizes: opts.soak, progress }) : undefined;
+  return { ...(engine ? { engine } : {}), ...(fetch ? { fetch } : {}), ...(irc ? { irc } : {}), ...(scale ? { scale } : {}), ...(soak ? { soak } : {}), othersBusy: others.total([]) };
 }
 
 /** Sections 1–4: the echo verb, BullMQ→Piscina and fan-out, on one hubgraph with the dummy platform. */

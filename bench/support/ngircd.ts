@@ -10,6 +10,8 @@ export interface Ngircd {
   settings: Record<string, string>;
   log(): string;
   stop(): Promise<void>;
+  /** ends the server and starts it again on the same port (clients see a disconnect) */
+  restart(): Promise<void>;
 }
 
 export const NGIRCD_LIMITS: Record<string, string> = {
@@ -21,5 +23,5 @@ export const NGIRCD_LIMITS: Record<string, string> = {
 
 export async function startNgircd(timeoutMs = 5000): Promise<Ngircd> {
   const ircd = await startTestNgircd({ motd: 'bench server', limits: NGIRCD_LIMITS, timeoutMs });
-  return { host: ircd.host, port: ircd.port, settings: { ...NGIRCD_LIMITS }, log: ircd.log, stop: ircd.stop };
+  return { host: ircd.host, port: ircd.port, settings: { ...NGIRCD_LIMITS }, log: ircd.log, stop: ircd.stop, restart: ircd.restart };
 }
