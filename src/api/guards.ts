@@ -2,6 +2,7 @@
 // API processes enforce one limit; rate-limiter-flexible does the counting, atomically, in Lua),
 // and per-process caps on sockets per address and subscriptions per socket. Every refusal is a
 // RATE_LIMITED error saying when to try again (HTTP 429 for a refused WebSocket upgrade).
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -53,9 +54,13 @@ export class Guards {
     this.sessions = redisLimiter(redis, keys, 'session', config.sessionRate, (r) => `more than ${r.points} sessions were opened from this address in ${r.seconds} s`);
   }
 
-  /** Counts one mutation of the session. */
-  mutation(sessionId: string): Promise<void> {
-    return this.mutations.consume(sessionId);
+  /**
+   * Counts one mutation of the session, keyed by (a hash of) its token, so that the count can go to
+   * Redis alongside the token lookup rather than after it.
+   */
+  mutation(authorization: string | null): Promise<void> {
+    const token = (authorization ?? '').trim().replace(/^bearer\s+/i, '');
+    return this.mutations.consume(createHash('sha256').update(token).digest('base64url').slice(0, 22));
   }
 
   /** Counts one openSession from the address. */
