@@ -1,0 +1,53 @@
+// join: enters the MUC room target.id (`room@conference.server`) with a nick: actor.name when
+// given (API.md: "the MUC nick defaults to actor.name"), else our JID's local part, and the
+// room's password in `target.password` (GraphQL: `target: {id, extra: {password}}`) when it has
+// one. Done when the room sends our own presence (status 110), after the occupants already in
+// it (each a `join` activity) and before the history and the subject; failed (PLATFORM_ERROR with
+// the room's condition) when the room refuses us (nick taken, members only, banned, wrong
+// password …). Rooms we join are rejoined after a reconnect or a thread crash.
+import { xml } from '@xmpp/client';
+import { HubError } from '../../../src/errors.js';
+import type { ASActivity } from '../../../src/platform/types.js';
+import { type Wanted, type XmppState, remember } from '../state.js';
+import { jidOf, xmlText } from '../translate.js';
+import { write } from './write.js';
+
+const NS_MUC = 'http://jabber.org/protocol/muc';
+const NICK = /^[^\s/@][^/@\0]{0,63}$/u;
+
+/** Sends the join presence and waits for the room's answer. */
+export async function rejoin(state: XmppState, roomJid: string, w: Wanted, history = true): Promise<void> {
+  const { show, status } = state.presence;
+  const answered = state.pending.wait(`join ${roomJid}`, `the join of ${roomJid}`);
+  state.rooms.set(roomJid, { jid: roomJid, nick: w.nick, occupants: new Map(), joined: false });
+  const x = xml('x', { xmlns: NS_MUC }, ...(w.password ? [xml('password', {}, w.password)] : []), ...(history ? [] : [xml('history', { maxstanzas: '0' })]));
+  try {
+    await write(state, xml('presence', { to: `${roomJid}/${w.nick}` }, x,
+      ...(show !== 'online' && show !== 'offline' ? [xml('show', {}, show)] : []),
+      ...(status ? [xml('status', {}, status)] : [])));
+    await answered;
+  } catch (err) {
+    state.rooms.delete(roomJid);
+    throw err;
+  }
+}
+
+export async function join(state: XmppState, activity: ASActivity): Promise<ASActivity> {
+  const roomJid = jidOf(activity.target, 'target.id', { bare: true }).toString();
+  const nick = typeof activity.actor?.name === 'string' && activity.actor.name ? activity.actor.name : state.bare.split('@')[0]!;
+  if (!NICK.test(nick)) throw new HubError('BAD_USER_INPUT', `"${nick}" cannot be a room nick (1-64 characters, no spaces at the start, no / or @)`, { field: 'actor.name' });
+  const password = (activity.target as { password?: unknown } | undefined)?.password;
+  if (password !== undefined && (typeof password !== 'string' || !password || password.length > 256)) {
+    throw new HubError('BAD_USER_INPUT', 'target.password must be the room password (1-256 characters)', { field: 'target.password' });
+  }
+  if (password) xmlText(password, 'target.password');
+  if (state.presence.show === 'offline') throw new HubError('BAD_USER_INPUT', 'our presence is offline: set it online (update) before joining a room', { field: 'actor.id' });
+  const inRoom = state.rooms.get(roomJid);
+  if (inRoom?.joined && inRoom.nick === nick) return activity;
+  if (state.pending.has(`join ${roomJid}`)) throw new HubError('BAD_USER_INPUT', `already joining ${roomJid}`, { field: 'target.id' });
+  const w: Wanted = { nick, ...(password ? { password } : {}) };
+  await rejoin(state, roomJid, w);
+  state.wanted.set(roomJid, w);
+  remember(state);
+  return activity;
+}

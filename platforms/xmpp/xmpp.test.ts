@@ -1,0 +1,486 @@
+// The XMPP platform through the public GraphQL API, against a real Prosody, with plain
+// @xmpp/client users on the other side.
+import { client, xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
+import { collect, errorCode, eventually, gql, ok, openSession, verb, wsClient } from '../../test/support/client.js';
+import { startProsody, stopAllProsody, type Prosody } from '../../test/support/prosody.js';
+
+const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
+const FIELDS = 'type actor { id type name } target { id type } object { type content json } published';
+const USERS = ['alice', 'bob', 'carol', 'dave', 'rita', 'rex', 'crashy', 'witness', 'twin', 'o1', 'o2', 'o3', 'o4', 'o5', 'speaker'];
+
+let xmppd: Prosody;
+let hub: Hubgraph;
+const peers: Peer[] = [];
+const closers: (() => Promise<void>)[] = [];
+
+interface Peer {
+  jid: string;
+  x: ReturnType<typeof client>;
+  stanzas: Element[];
+  /** waits for a stanza matching pred that arrived after index `from` */
+  waitFor(pred: (s: Element) => boolean, what: string, from?: number, timeoutMs?: number): Promise<Element>;
+  send(el: Element): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A plain @xmpp/client user (not hubgraph), online with an initial presence. */
+async function peer(on: Prosody, user: string, resource = 'plain'): Promise<Peer> {
+  const x = client({ service: `xmpp://${on.host}:${on.port}`, domain: on.domain, username: user, password: `${user}pass`, resource });
+  x.on('error', () => {});
+  const stanzas: Element[] = [];
+  x.on('stanza', (s: Element) => {
+    stanzas.push(s);
+    // accept every subscription request, like a friendly client
+    if (s.is('presence') && s.attrs.type === 'subscribe' && (p as { autoAccept?: boolean }).autoAccept) void x.send(xml('presence', { to: s.attrs.from, type: 'subscribed' }));
+  });
+  await x.start();
+  // a client that wants subscription answers asks for its roster first (RFC 6121 §2.2: "interested resources")
+  await x.iqCaller.get(xml('query', { xmlns: 'jabber:iq:roster' }));
+  await x.send(xml('presence'));
+  const p: Peer = {
+    jid: `${user}@${on.domain}`,
+    x,
+    stanzas,
+    async waitFor(pred, what, from = 0, timeoutMs = 5000) {
+      try {
+        return await eventually(() => stanzas.slice(from).find(pred), timeoutMs, 20);
+      } catch {
+        throw new Error(`${user} never got ${what}; got:\n${stanzas.slice(from).map(String).join('\n')}`);
+      }
+    },
+    send: (el) => x.send(el),
+    async stop() {
+      x.reconnect.stop();
+      await x.stop().catch(() => undefined);
+    },
+  };
+  peers.push(p);
+  return p;
+}
+
+/** A hubgraph session of its own (token, credentials, subscription), not yet connected. */
+async function session(h: Hubgraph, on: Prosody, user: string, creds: Record<string, unknown> = {}) {
+  const t = await openSession(h.url);
+  const actor = { id: `${user}@${on.domain}`, type: 'person' };
+  await ok(h.url, SET, { p: 'xmpp', a: actor.id, c: { userAddress: actor.id, password: `${user}pass`, resource: 'hub', server: on.host, port: on.port, ...creds } }, t);
+  const c = wsClient(h.wsUrl, t);
+  const events = collect<{ activities: any }>(c, `subscription { activities(platform: "xmpp") { ${FIELDS} } }`);
+  const run = (name: string, rest: Record<string, unknown> = {}, fields = 'type object { id type content json }') =>
+    gql(h.url, verb(name, fields), { input: { platform: 'xmpp', actor, ...rest } }, t);
+  const acts = () => events.items.map((i) => i.activities);
+  const saw = async (pred: (a: any) => boolean, what: string, timeoutMs = 5000, from = 0) => {
+    try {
+      return await eventually(() => acts().slice(from).find(pred), timeoutMs, 20);
+    } catch {
+      throw new Error(`${user}'s subscriber never saw ${what}; got:\n${acts().map((a) => JSON.stringify(a)).join('\n')}`);
+    }
+  };
+  const s = { t, actor, c, events, run, acts, saw };
+  closers.push(async () => { await run('disconnect').catch(() => undefined); await c.dispose(); });
+  return s;
+}
+
+beforeAll(async () => {
+  [xmppd, hub] = await Promise.all([
+    startProsody({ accounts: Object.fromEntries(USERS.map((u) => [u, `${u}pass`])) }),
+    startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'xmpp' } }),
+  ]);
+});
+
+afterAll(async () => {
+  for (const close of closers) await close().catch(() => undefined);
+  for (const p of peers) await p.stop();
+  await hub?.stop();
+  if (hub) await dropPrefix(hub.prefix);
+  await stopAllProsody();
+});
+
+describe('XMPP platform', () => {
+  let alice: Awaited<ReturnType<typeof session>>;
+  let bob: Peer;
+  const room = () => ({ id: `lobby@${xmppd.muc}`, type: 'room' });
+
+  it('describes itself and checks credentials and the actor against them', async () => {
+    const t = await openSession(hub.url);
+    const d = await ok(hub.url, '{ platforms { id verbs persistent credentialsSchema } }', undefined, t);
+    const x = d.platforms.find((p: any) => p.id === 'xmpp');
+    expect(x).toMatchObject({ persistent: true, verbs: ['connect', 'disconnect', 'join', 'leave', 'send', 'update', 'query', 'requestFriend', 'removeFriend', 'makeFriend'] });
+    expect(x.credentialsSchema.required).toEqual(['userAddress', 'password', 'resource']);
+    for (const c of [
+      { userAddress: 'alice@localhost/res', password: 'p', resource: 'r' },
+      { userAddress: 'no-domain', password: 'p', resource: 'r' },
+      { userAddress: 'alice@localhost', password: 'p' },
+      { userAddress: 'alice@localhost', password: 'p', resource: 'r', extra: 1 },
+    ]) {
+      const bad = await gql(hub.url, SET, { p: 'xmpp', a: 'alice@localhost', c }, t);
+      expect(errorCode(bad), JSON.stringify(c)).toBe('BAD_USER_INPUT');
+    }
+    await ok(hub.url, SET, { p: 'xmpp', a: 'someone@localhost', c: { userAddress: `carol@${xmppd.domain}`, password: 'carolpass', resource: 'r', server: xmppd.host, port: xmppd.port } }, t);
+    const r = await gql(hub.url, verb('connect', 'type'), { input: { platform: 'xmpp', actor: { id: 'someone@localhost', type: 'person' } } }, t);
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0]?.message).toContain(`carol@${xmppd.domain}`);
+  });
+
+  it('fails connect with the server\'s SASL reason when the password is wrong', async () => {
+    const s = await session(hub, xmppd, 'carol', { password: 'wrong' });
+    const r = await s.run('connect');
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/refused the login of carol@localhost: not-authorized/);
+  });
+
+  it('fails connect with PLATFORM_ERROR when nothing listens', async () => {
+    const s = await session(hub, xmppd, 'carol', { port: 1 });
+    const r = await s.run('connect');
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/could not connect to 127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+
+  it('connects once online, and makes friends both ways with a plain client', async () => {
+    bob = await peer(xmppd, 'bob');
+    alice = await session(hub, xmppd, 'alice');
+    const c = await alice.run('connect', {}, 'type actor { id }');
+    expect(c.errors).toBeUndefined();
+    expect(c.data?.connect).toMatchObject({ type: 'connect', actor: { id: 'alice@localhost' } });
+    // alice asks, bob accepts and asks back, alice accepts
+    let from = bob.stanzas.length;
+    expect((await alice.run('requestFriend', { target: { id: bob.jid, type: 'person' } })).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.type === 'subscribe' && s.attrs.from === 'alice@localhost', 'the subscription request', from);
+    await bob.send(xml('presence', { to: 'alice@localhost', type: 'subscribed' }));
+    await alice.saw((a) => a.type === 'make-friend' && a.actor.id === bob.jid, "bob's acceptance");
+    await bob.send(xml('presence', { to: 'alice@localhost', type: 'subscribe' }));
+    const req = await alice.saw((a) => a.type === 'request-friend' && a.actor.id === bob.jid, "bob's request");
+    expect(req.target).toEqual({ id: 'alice@localhost', type: 'person' });
+    from = bob.stanzas.length;
+    expect((await alice.run('makeFriend', { target: { id: bob.jid, type: 'person' } })).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.type === 'subscribed' && s.attrs.from === 'alice@localhost', 'the acceptance', from);
+    // the roster follows (pushes), and bob's presence now reaches alice
+    await alice.saw((a) => a.type === 'update' && a.object?.type === 'contact' && a.object.json.subscription === 'both', 'the roster push with subscription both');
+    await bob.send(xml('presence', {}, xml('show', {}, 'dnd'), xml('status', {}, 'busy coding')));
+    const p = await alice.saw((a) => a.type === 'update' && a.object?.type === 'presence' && a.object.json.presence === 'dnd', "bob's presence");
+    expect(p).toMatchObject({ actor: { id: bob.jid, type: 'person' }, target: { id: 'alice@localhost' }, object: { content: 'busy coding', json: expect.objectContaining({ resource: 'plain' }) } });
+  });
+
+  it('sends chat messages and corrections, and receives them with chat states', async () => {
+    let from = bob.stanzas.length;
+    const sent = await alice.run('send', { target: { id: bob.jid, type: 'person' }, object: { type: 'message', content: 'hello bob' } });
+    expect(sent.errors).toBeUndefined();
+    const id = sent.data?.send.object.id;
+    expect(id).toMatch(/\S{8,}/);
+    const m = await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'hello bob', 'the message', from);
+    expect(m.attrs).toMatchObject({ type: 'chat', from: 'alice@localhost/hub', id });
+    from = bob.stanzas.length;
+    expect((await alice.run('send', { target: { id: bob.jid, type: 'person' }, object: { type: 'message', content: 'hello, bob', extra: { replace: id } } })).errors).toBeUndefined();
+    const fix = await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'hello, bob', 'the correction', from);
+    expect(fix.getChild('replace', 'urn:xmpp:message-correct:0')?.attrs.id).toBe(id);
+    // a chat state alone
+    from = bob.stanzas.length;
+    expect((await alice.run('send', { target: { id: bob.jid, type: 'person' }, object: { type: 'chat-state', content: 'composing' } })).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('message') && !!s.getChild('composing', 'http://jabber.org/protocol/chatstates'), 'the chat state', from);
+
+    await bob.send(xml('message', { to: 'alice@localhost', type: 'chat' }, xml('composing', { xmlns: 'http://jabber.org/protocol/chatstates' })));
+    const typing = await alice.saw((a) => a.type === 'update' && a.object?.type === 'chat-state', "bob's typing");
+    expect(typing).toMatchObject({ actor: { id: bob.jid }, object: { content: 'composing' } });
+    await bob.send(xml('message', { to: 'alice@localhost', type: 'chat', id: 'b-1' }, xml('body', {}, 'hi alcie')));
+    await bob.send(xml('message', { to: 'alice@localhost', type: 'chat', id: 'b-2' }, xml('body', {}, 'hi alice'), xml('replace', { xmlns: 'urn:xmpp:message-correct:0', id: 'b-1' })));
+    const first = await alice.saw((a) => a.type === 'send' && a.object?.content === 'hi alcie', "bob's message");
+    expect(first).toMatchObject({ actor: { id: bob.jid, type: 'person' }, target: { id: 'alice@localhost', type: 'person' }, object: { type: 'message', json: expect.objectContaining({ id: 'b-1' }) } });
+    const corrected = await alice.saw((a) => a.type === 'send' && a.object?.content === 'hi alice', "bob's correction");
+    expect(corrected.object.json).toMatchObject({ id: 'b-2', replace: 'b-1' });
+  });
+
+  it('tells the server its presence: away with a status, offline, online again', async () => {
+    let from = bob.stanzas.length;
+    expect((await alice.run('update', { object: { type: 'presence', content: 'at lunch', extra: { presence: 'away' } } })).errors).toBeUndefined();
+    const away = await bob.waitFor((s) => s.is('presence') && s.attrs.from === 'alice@localhost/hub' && s.getChildText('show') === 'away', 'the away presence', from);
+    expect(away.getChildText('status')).toBe('at lunch');
+    from = bob.stanzas.length;
+    expect((await alice.run('update', { object: { type: 'presence', extra: { presence: 'offline' } } })).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === 'alice@localhost/hub' && s.attrs.type === 'unavailable', 'the unavailable presence', from);
+    from = bob.stanzas.length;
+    expect((await alice.run('update', { object: { type: 'presence', extra: { presence: 'online' } } })).errors).toBeUndefined();
+    const back = await bob.waitFor((s) => s.is('presence') && s.attrs.from === 'alice@localhost/hub' && !s.attrs.type, 'the available presence', from);
+    expect(back.getChild('show')).toBeUndefined();
+    const bad = await alice.run('update', { object: { type: 'presence', extra: { presence: 'sleeping' } } });
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+  });
+
+  it('joins a room with a nick: occupants with roles, history with its time, the subject', async () => {
+    const lobby = `lobby@${xmppd.muc}`;
+    let from = bob.stanzas.length;
+    await bob.send(xml('presence', { to: `${lobby}/bobby` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === `${lobby}/bobby`, 'its own room presence', from);
+    await bob.send(xml('message', { to: lobby, type: 'groupchat' }, xml('subject', {}, 'welcome to the lobby')));
+    await bob.send(xml('message', { to: lobby, type: 'groupchat', id: 'hist-1' }, xml('body', {}, 'said before alice came')));
+    await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'said before alice came', 'its own message', from);
+
+    from = bob.stanzas.length;
+    const j = await alice.run('join', { actor: { id: 'alice@localhost', type: 'person', name: 'Alice A' }, target: room() });
+    expect(j.errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === `${lobby}/Alice A`, "alice's arrival", from);
+    const owner = await alice.saw((a) => a.type === 'join' && a.actor.id === `${lobby}/bobby`, 'bob already in the room');
+    expect(owner).toMatchObject({ actor: { type: 'person', name: 'bobby' }, target: room(), object: { type: 'presence', json: expect.objectContaining({ role: 'moderator', affiliation: 'owner', presence: 'online' }) } });
+    const self = await alice.saw((a) => a.type === 'join' && a.actor.id === `${lobby}/Alice A`, 'itself');
+    expect(self.object.json).toMatchObject({ role: 'participant', affiliation: 'none' });
+    const history = await alice.saw((a) => a.type === 'send' && a.object?.content === 'said before alice came', 'the history');
+    expect(history).toMatchObject({ actor: { id: `${lobby}/bobby`, name: 'bobby' }, target: room(), object: { json: expect.objectContaining({ id: 'hist-1' }) } });
+    expect(Date.parse(history.published)).toBeLessThan(Date.now());
+    const topic = await alice.saw((a) => a.type === 'update' && a.object?.type === 'topic', 'the subject');
+    expect(topic).toMatchObject({ actor: { id: `${lobby}/bobby` }, target: room(), object: { content: 'welcome to the lobby' } });
+  });
+
+  it('talks in the room: groupchat both ways, corrections, subject changes, others coming and going', async () => {
+    const lobby = `lobby@${xmppd.muc}`;
+    let from = bob.stanzas.length;
+    const sent = await alice.run('send', { target: room(), object: { type: 'message', content: 'hi room' } });
+    expect(sent.errors).toBeUndefined();
+    const m = await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'hi room', 'the groupchat message', from);
+    expect(m.attrs).toMatchObject({ type: 'groupchat', from: `${lobby}/Alice A`, id: sent.data?.send.object.id });
+    // the room's reflection of its own message arrives like anyone's
+    await alice.saw((a) => a.type === 'send' && a.object?.content === 'hi room' && a.actor.id === `${lobby}/Alice A`, 'the reflection');
+    from = bob.stanzas.length;
+    await alice.run('send', { target: room(), object: { type: 'message', content: 'hi room!', extra: { replace: sent.data?.send.object.id } } });
+    const fix = await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'hi room!', 'the groupchat correction', from);
+    expect(fix.getChild('replace', 'urn:xmpp:message-correct:0')?.attrs.id).toBe(sent.data?.send.object.id);
+
+    await bob.send(xml('message', { to: lobby, type: 'groupchat', id: 'g-1' }, xml('body', {}, 'hello alice')));
+    const g = await alice.saw((a) => a.type === 'send' && a.object?.content === 'hello alice', "bob's groupchat");
+    expect(g).toMatchObject({ actor: { id: `${lobby}/bobby`, type: 'person', name: 'bobby' }, target: room() });
+    await bob.send(xml('message', { to: lobby, type: 'groupchat' }, xml('subject', {}, 'new subject')));
+    await alice.saw((a) => a.type === 'update' && a.object?.type === 'topic' && a.object.content === 'new subject', 'the subject change');
+
+    const dave = await peer(xmppd, 'dave');
+    await dave.send(xml('presence', { to: `${lobby}/dave` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    const dj = await alice.saw((a) => a.type === 'join' && a.actor.id === `${lobby}/dave`, "dave's join");
+    expect(dj.object.json).toMatchObject({ role: 'participant', affiliation: 'none' });
+    // the owner makes dave a moderator: a role change is an update
+    await bob.send(xml('iq', { to: lobby, type: 'set', id: 'mod1' }, xml('query', { xmlns: 'http://jabber.org/protocol/muc#admin' }, xml('item', { nick: 'dave', role: 'moderator' }))));
+    const up = await alice.saw((a) => a.type === 'update' && a.actor.id === `${lobby}/dave` && a.object?.json?.role === 'moderator', "dave's new role");
+    expect(up.target).toEqual(room());
+    await dave.send(xml('presence', { to: `${lobby}/davey` }));
+    const nick = await alice.saw((a) => a.type === 'update' && a.object?.type === 'address', "dave's nick change");
+    expect(nick).toMatchObject({ actor: { id: `${lobby}/dave` }, target: { id: `${lobby}/davey` } });
+    await dave.send(xml('presence', { to: `${lobby}/davey`, type: 'unavailable' }, xml('status', {}, 'bye all')));
+    const left = await alice.saw((a) => a.type === 'leave' && a.actor.id === `${lobby}/davey`, "dave's leave");
+    expect(left).toMatchObject({ target: room(), object: { type: 'message', content: 'bye all' } });
+  });
+
+  it('answers attendance and room-info queries', async () => {
+    const lobby = `lobby@${xmppd.muc}`;
+    const r = await alice.run('query', { target: room(), object: { type: 'attendance' } });
+    expect(r.errors).toBeUndefined();
+    const members = r.data?.query.object.json.members.map((m: any) => `${m.id}:${m.role}:${m.affiliation}`).sort();
+    expect(members).toEqual([`${lobby}/Alice A:participant:none`, `${lobby}/bobby:moderator:owner`]);
+    const info = await alice.run('query', { target: room(), object: { type: 'room-info' } });
+    expect(info.errors).toBeUndefined();
+    expect(info.data?.query.object.json).toMatchObject({ type: 'room-info', identities: [expect.objectContaining({ category: 'conference' })] });
+    expect(info.data?.query.object.json.features).toContain('http://jabber.org/protocol/muc');
+    // a room it is not in: disco#items of the room
+    await bob.send(xml('presence', { to: `other@${xmppd.muc}/bobby` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === `other@${xmppd.muc}/bobby`, 'the other room');
+    // a room it is not in: the room's disco#items (Prosody 0.12 lists no occupants there) and disco#info
+    const away = await alice.run('query', { target: { id: `other@${xmppd.muc}`, type: 'room' }, object: { type: 'attendance' } });
+    expect(away.errors).toBeUndefined();
+    expect(away.data?.query.object.json).toMatchObject({ type: 'attendance', members: [] });
+    const otherInfo = await alice.run('query', { target: { id: `other@${xmppd.muc}`, type: 'room' }, object: { type: 'room-info' } });
+    expect(otherInfo.data?.query.object.json.fields['muc#roominfo_occupants']).toBe('1');
+  });
+
+  it('reports what the server refuses as errors naming the verb, and fails the verb that waits', async () => {
+    const lobby = `lobby@${xmppd.muc}`;
+    // a participant may not change the subject (Prosody's default)
+    const t = await alice.run('update', { target: room(), object: { type: 'topic', content: 'mine now' } });
+    expect(errorCode(t)).toBe('PLATFORM_ERROR');
+    expect(t.errors?.[0]?.message).toMatch(/update failed .*forbidden/);
+    await alice.saw((a) => a.type === 'error' && a.object?.json?.verb === 'update' && a.object.json.condition === 'forbidden', 'the subject error');
+    // a nick already taken in a room
+    const j = await alice.run('join', { actor: { id: 'alice@localhost', type: 'person', name: 'bobby' }, target: { id: `other@${xmppd.muc}`, type: 'room' } });
+    expect(errorCode(j)).toBe('PLATFORM_ERROR');
+    expect(j.errors?.[0]?.message).toMatch(/join failed .*conflict/);
+    const e = await alice.saw((a) => a.type === 'error' && a.object?.json?.verb === 'join', 'the join error');
+    expect(e.target).toEqual({ id: `other@${xmppd.muc}`, type: 'room' });
+    // a message to nobody: written, then bounced
+    const s = await alice.run('send', { target: { id: 'nobody@localhost', type: 'person' }, object: { type: 'message', content: 'anyone?' } });
+    expect(s.errors).toBeUndefined();
+    const bounce = await alice.saw((a) => a.type === 'error' && a.object?.json?.verb === 'send', 'the send error');
+    expect(bounce.object.json).toMatchObject({ id: s.data?.send.object.id, condition: 'service-unavailable' });
+    // bad input never reaches the server
+    for (const bad of [
+      { target: { id: 'not a jid', type: 'person' }, object: { type: 'message', content: 'x' } },
+      { target: { id: bob.jid, type: 'person' }, object: { type: 'message', content: 'bell \u0007' } },
+      { target: { id: bob.jid, type: 'person' }, object: { type: 'video', content: 'x' } },
+      { target: { id: bob.jid, type: 'person' }, object: { type: 'chat-state', content: 'yelling' } },
+    ]) expect(errorCode(await alice.run('send', bad)), JSON.stringify(bad)).toBe('BAD_USER_INPUT');
+    expect(errorCode(await alice.run('leave', { target: { id: `never@${xmppd.muc}`, type: 'room' } }))).toBe('BAD_USER_INPUT');
+    void lobby;
+  });
+
+  it('a second resource of the account is a connection of its own, and gets the roster on connect', async () => {
+    const second = await session(hub, xmppd, 'alice', { resource: 'phone' });
+    expect((await second.run('connect')).errors).toBeUndefined();
+    const contact = await second.saw((a) => a.type === 'update' && a.object?.type === 'contact', 'the roster');
+    expect(contact).toMatchObject({ actor: { id: bob.jid }, object: { json: expect.objectContaining({ subscription: 'both', groups: [] }) } });
+    const from = bob.stanzas.length;
+    await bob.send(xml('message', { to: 'alice@localhost/phone', type: 'chat' }, xml('body', {}, 'to the phone')));
+    await second.saw((a) => a.type === 'send' && a.object?.content === 'to the phone', 'the message to its resource');
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === 'alice@localhost/phone', 'the second resource online', 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alice.acts().some((a) => a.object?.content === 'to the phone')).toBe(false);
+    // the first resource still works on its own connection
+    await alice.run('send', { target: { id: bob.jid, type: 'person' }, object: { type: 'message', content: 'from hub' } });
+    const m = await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'from hub', 'the first resource\'s message', from);
+    expect(m.attrs.from).toBe('alice@localhost/hub');
+    expect((await second.run('disconnect')).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === 'alice@localhost/phone' && s.attrs.type === 'unavailable', 'the second resource gone', from);
+  });
+
+  it('removes a friend, and hears when a contact removes it', async () => {
+    const from = bob.stanzas.length;
+    expect((await alice.run('removeFriend', { target: { id: bob.jid, type: 'person' } })).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.type === 'unsubscribe' && s.attrs.from === 'alice@localhost', 'the unsubscribe', from);
+    await alice.saw((a) => a.type === 'update' && a.object?.type === 'contact' && a.object.json.subscription === 'remove', 'the roster removal');
+    // bob asks again, then changes his mind
+    await bob.send(xml('presence', { to: 'alice@localhost', type: 'subscribe' }));
+    await bob.send(xml('presence', { to: 'alice@localhost', type: 'unsubscribe' }));
+    const r = await alice.saw((a) => a.type === 'remove-friend' && a.actor.id === bob.jid, "bob's removal");
+    expect(r.object.json.subscription).toBe('unsubscribe');
+  });
+
+  it('leaves the room and disconnects', async () => {
+    const lobby = `lobby@${xmppd.muc}`;
+    let from = bob.stanzas.length;
+    expect((await alice.run('leave', { target: room() })).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === `${lobby}/Alice A` && s.attrs.type === 'unavailable', "alice's leave", from);
+    await alice.saw((a) => a.type === 'leave' && a.actor.id === `${lobby}/Alice A`, 'its own leave');
+    from = bob.stanzas.length;
+    await bob.send(xml('presence', { to: 'alice@localhost', type: 'subscribe' }));
+    await alice.saw((a) => a.type === 'request-friend' && a.actor.id === bob.jid, 'a request');
+    expect((await alice.run('disconnect', {}, 'type')).errors).toBeUndefined();
+    expect(errorCode(await alice.run('send', { target: { id: bob.jid, type: 'person' }, object: { type: 'message', content: 'gone' } }))).toBeTruthy();
+  });
+});
+
+describe('XMPP connections: sharing, five occupants, restarts', () => {
+  it('keeps two sessions with different credentials for one JID apart', async () => {
+    const first = await session(hub, xmppd, 'twin');
+    const wrong = await session(hub, xmppd, 'twin', { password: 'not the same' });
+    const same = await session(hub, xmppd, 'twin');
+    expect((await first.run('connect')).errors).toBeUndefined();
+    // a different password never attaches to the first's connection: it opens its own, and fails
+    const r = await wrong.run('connect');
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/not-authorized/);
+    // identical credentials share it: no second login (which would take over the resource)
+    expect((await same.run('connect')).errors).toBeUndefined();
+    const carol = await peer(xmppd, 'carol');
+    await carol.send(xml('message', { to: 'twin@localhost/hub', type: 'chat' }, xml('body', {}, 'for the twins')));
+    await first.saw((a) => a.type === 'send' && a.object?.content === 'for the twins', 'the message');
+    await same.saw((a) => a.type === 'send' && a.object?.content === 'for the twins', 'the message, shared');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(wrong.acts().filter((a) => a.type === 'send')).toEqual([]);
+    expect(errorCode(await wrong.run('send', { target: { id: carol.jid, type: 'person' }, object: { type: 'message', content: 'hijack' } }))).toBeTruthy();
+    expect(first.acts().filter((a) => a.type === 'disconnect')).toEqual([]);
+  });
+
+  it('5 sessions in one room each receive a message exactly once', async () => {
+    const five = `five@${xmppd.muc}`;
+    const all = await Promise.all(['o1', 'o2', 'o3', 'o4', 'o5'].map((u) => session(hub, xmppd, u)));
+    await Promise.all(all.map(async (s) => {
+      expect((await s.run('connect')).errors).toBeUndefined();
+      expect((await s.run('join', { target: { id: five, type: 'room' } })).errors).toBeUndefined();
+    }));
+    const speaker = await peer(xmppd, 'speaker');
+    await speaker.send(xml('presence', { to: `${five}/speaker` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('history', { maxstanzas: '0' }))));
+    await speaker.waitFor((s) => s.is('presence') && s.attrs.from === `${five}/speaker`, 'its join');
+    await speaker.send(xml('message', { to: five, type: 'groupchat' }, xml('body', {}, 'once each')));
+    for (const s of all) await s.saw((a) => a.type === 'send' && a.object?.content === 'once each', 'the message');
+    await new Promise((r) => setTimeout(r, 500));
+    for (const s of all) {
+      const got = s.acts().filter((a) => a.type === 'send' && a.object?.content === 'once each');
+      expect(got).toHaveLength(1);
+      expect(got[0]).toMatchObject({ actor: { id: `${five}/speaker` }, target: { id: five, type: 'room' } });
+    }
+  });
+
+  it('reconnects with backoff after the server restarts, rejoins its rooms, and works again', async () => {
+    const other = await startProsody({ accounts: { rita: 'ritapass', rex: 'rexpass' } });
+    const back = `back@${other.muc}`;
+    const s = await session(hub, other, 'rita');
+    expect((await s.run('connect')).errors).toBeUndefined();
+    expect((await s.run('join', { target: { id: back, type: 'room' } })).errors).toBeUndefined();
+    const before = s.acts().length;
+    const lostAt = Date.now();
+    await other.restart();
+    await s.saw((a) => a.type === 'disconnect', 'the disconnect', 5000, before);
+    const again = await s.saw((a) => a.type === 'connect', 'the reconnect', 15_000, before);
+    expect(again.actor.id).toBe(`rita@${other.domain}`);
+    expect(Date.now() - lostAt).toBeLessThan(12_000);
+    const types = s.acts().slice(before).map((a) => a.type);
+    expect(types.indexOf('disconnect')).toBeLessThan(types.indexOf('connect'));
+    // rejoined before announcing connect
+    const rejoined = s.acts().slice(before).findIndex((a) => a.type === 'join' && a.actor.id === `${back}/rita`);
+    expect(rejoined).toBeGreaterThanOrEqual(0);
+    expect(rejoined).toBeLessThan(types.indexOf('connect'));
+    const rex = await peer(other, 'rex');
+    await rex.send(xml('presence', { to: `${back}/rex` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    await rex.waitFor((p) => p.is('presence') && p.attrs.from === `${back}/rita`, 'rita in the room');
+    await rex.send(xml('message', { to: back, type: 'groupchat' }, xml('body', {}, 'welcome back')));
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'welcome back', 'the message after the restart');
+    const from = rex.stanzas.length;
+    expect((await s.run('send', { target: { id: back, type: 'room' }, object: { type: 'message', content: 'glad to be back' } })).errors).toBeUndefined();
+    await rex.waitFor((m) => m.is('message') && m.getChildText('body') === 'glad to be back', 'its message', from);
+    await s.run('disconnect');
+    await rex.stop();
+    await other.stop();
+  }, 40_000);
+});
+
+describe('XMPP session after a crash of its thread', () => {
+  let shared: Hubgraph;
+  // one session thread, so the XMPP session shares the thread the dummy crashes
+  beforeAll(async () => { shared = await startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'xmpp,dummy', HUBGRAPH_SESSION_THREADS: '1', HUBGRAPH_HEARTBEAT: '200' } }); });
+  afterAll(async () => { await shared?.stop(); if (shared) await dropPrefix(shared.prefix); });
+
+  it('comes back in its rooms, with its presence, when the supervisor reopens it with what it saved', async () => {
+    const crashRoom = `crashy@${xmppd.muc}`;
+    const s = await session(shared, xmppd, 'crashy');
+    expect((await s.run('connect')).errors).toBeUndefined();
+    expect((await s.run('update', { object: { type: 'presence', content: 'still here', extra: { presence: 'xa' } } })).errors).toBeUndefined();
+    expect((await s.run('join', { target: { id: crashRoom, type: 'room' } })).errors).toBeUndefined();
+    const witness = await peer(xmppd, 'witness');
+    await witness.send(xml('presence', { to: `${crashRoom}/witness` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    await witness.waitFor((p) => p.is('presence') && p.attrs.from === `${crashRoom}/crashy`, 'crashy in the room');
+    const dt = await openSession(shared.url);
+    const dummy = { id: 'boom@dummy', type: 'person' };
+    await ok(shared.url, 'mutation($a: String!, $c: JSON!) { setCredentials(platform: "dummy", actor: $a, credentials: $c) }', { a: dummy.id, c: { name: 'boom' } }, dt);
+    await ok(shared.url, verb('connect', 'type'), { input: { platform: 'dummy', actor: dummy } }, dt);
+    const before = s.acts().length;
+    const from = witness.stanzas.length;
+    await ok(shared.url, verb('update', 'type'), { input: { platform: 'dummy', actor: dummy, object: { type: 'crash', extra: { mode: 'exit' } } } }, dt);
+    await s.saw((a) => a.type === 'connect', 'the reopened connection', 15_000, before);
+    const types = s.acts().slice(before).map((a) => a.type);
+    expect(types.indexOf('disconnect')).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf('disconnect')).toBeLessThan(types.indexOf('connect'));
+    // the new connection rejoined the room the old one had saved, with the saved presence
+    const rejoin = await witness.waitFor((p) => p.is('presence') && p.attrs.from === `${crashRoom}/crashy` && !p.attrs.type, 'the rejoin', from, 10_000);
+    expect(rejoin.getChildText('show')).toBe('xa');
+    await witness.send(xml('message', { to: crashRoom, type: 'groupchat' }, xml('body', {}, 'still there?')));
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'still there?', 'the message after the crash');
+  }, 40_000);
+});
+
+describe('XMPP platform behind the address guard', () => {
+  let guarded: Hubgraph;
+  beforeAll(async () => { guarded = await startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'xmpp', HUBGRAPH_ALLOW_PRIVATE_ADDRESSES: '0' } }); });
+  afterAll(async () => { await guarded?.stop(); if (guarded) await dropPrefix(guarded.prefix); });
+
+  it('refuses to connect to a loopback address, given as an IP or as a name, with FORBIDDEN_ADDRESS', async () => {
+    for (const server of ['127.0.0.1', 'localhost']) {
+      const s = await session(guarded, xmppd, 'carol', { server });
+      const r = await s.run('connect');
+      expect(errorCode(r), server).toBe('FORBIDDEN_ADDRESS');
+    }
+  });
+});
