@@ -94,17 +94,25 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   let attempt = 0;
   let retry: NodeJS.Timeout | undefined;
   let lastError: XmppErrorLike | undefined;
+  /** when the connection was last lost: rejoined rooms send only the history since then */
+  let lostAt: Date | undefined;
 
-  xmpp.on('error', (err: XmppErrorLike) => { lastError = err; });
+  /** the server's stream error, when it sent one: the reason a connection ended, over the socket error that follows it */
+  let streamError: XmppErrorLike | undefined;
+  xmpp.on('error', (err: XmppErrorLike) => {
+    lastError = err;
+    if (err?.name === 'StreamError') streamError = err;
+  });
   for (const register of [onErrors, onMessages, onSubject, onOccupants, onPresence, onSubscriptions, onRosterPush]) register(state);
 
   xmpp.on('disconnect', () => {
     if (closing || !state.online) return; // a failed attempt: its caller deals with it
     state.online = false;
-    state.rooms.clear();
-    const why = describe(lastError) ?? 'the server closed the connection';
+    // the rooms stay as they are: a resumed stream (XEP-0198) is still in them; a fresh login clears them (settle)
+    lostAt = new Date();
+    const why = describe(streamError ?? lastError) ?? 'the server closed the connection';
     state.pending.rejectAll(new HubError('PLATFORM_ERROR', `the connection to ${domain} was lost: ${why}`));
-    if (lastError?.condition === 'conflict') {
+    if (streamError?.condition === 'conflict') {
       ctx.emit(status('disconnect', `${domain} ended the stream: another client logged in as ${creds.userAddress}/${creds.resource}; not reconnecting`));
       closing = true;
       ctx.ended(`resource conflict: another client logged in as ${creds.userAddress}/${creds.resource}`);
@@ -160,10 +168,13 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   /** After a fresh login: the roster, our presence, the rooms. Refusals reach subscribers as error activities. */
   async function settle(): Promise<void> {
     state.online = true;
+    state.rooms.clear();
     state.full = xmpp.jid?.toString() ?? `${state.bare}/${creds.resource}`;
     await fetchRoster(state).catch(() => undefined);
     await announcePresence(state).catch(() => undefined);
-    await Promise.all([...state.wanted].map(([jid, w]) => rejoin(state, jid, w).catch(() => undefined)));
+    if (state.presence.show === 'offline') return;
+    const since = lostAt;
+    await Promise.all([...state.wanted].map(([jid, w]) => rejoin(state, jid, w, since).catch(() => undefined)));
   }
 
   async function shutdown(): Promise<void> {
@@ -183,6 +194,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     retry = undefined;
     if (closing) return;
     lastError = undefined;
+    streamError = undefined;
     let how: 'online' | 'resumed';
     try {
       const up = ready();
@@ -228,6 +240,8 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
         throw loginError(lastError?.name === 'SASLError' ? lastError : err);
       }
       await settle();
+      lastError = undefined;
+      streamError = undefined;
       remember(state);
     },
     async handle(verb, activity) {

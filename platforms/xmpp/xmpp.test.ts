@@ -265,6 +265,12 @@ describe('XMPP platform', () => {
     await dave.send(xml('presence', { to: `${lobby}/davey`, type: 'unavailable' }, xml('status', {}, 'bye all')));
     const left = await alice.saw((a) => a.type === 'leave' && a.actor.id === `${lobby}/davey`, "dave's leave");
     expect(left).toMatchObject({ target: room(), object: { type: 'message', content: 'bye all' } });
+    // back, and kicked by the owner
+    await dave.send(xml('presence', { to: `${lobby}/dave` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    await alice.saw((a) => a.type === 'join' && a.actor.id === `${lobby}/dave` && alice.acts().indexOf(a) > alice.acts().indexOf(left), "dave's return");
+    await bob.send(xml('iq', { to: lobby, type: 'set', id: 'kick1' }, xml('query', { xmlns: 'http://jabber.org/protocol/muc#admin' }, xml('item', { nick: 'dave', role: 'none' }, xml('reason', {}, 'behave')))));
+    const kicked = await alice.saw((a) => a.type === 'leave' && a.object?.type === 'kick', "dave's kick");
+    expect(kicked).toMatchObject({ actor: { id: `${lobby}/dave` }, target: room(), object: { content: 'behave' } });
   });
 
   it('answers attendance and room-info queries', async () => {
@@ -382,6 +388,14 @@ describe('XMPP connections: sharing, five occupants, restarts', () => {
     expect(wrong.acts().filter((a) => a.type === 'send')).toEqual([]);
     expect(errorCode(await wrong.run('send', { target: { id: carol.jid, type: 'person' }, object: { type: 'message', content: 'hijack' } }))).toBeTruthy();
     expect(first.acts().filter((a) => a.type === 'disconnect')).toEqual([]);
+    // another client taking the same resource ends the connection for good: no reconnect fight
+    const usurper = await peer(xmppd, 'twin', 'hub');
+    const d = await first.saw((a) => a.type === 'disconnect', 'the disconnect');
+    expect(d.object.content).toMatch(/another client logged in as twin@localhost\/hub/);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(first.acts().filter((a) => a.type === 'connect')).toEqual([]);
+    expect(errorCode(await first.run('send', { target: { id: carol.jid, type: 'person' }, object: { type: 'message', content: 'still?' } }))).toBeTruthy();
+    await usurper.stop();
   });
 
   it('5 sessions in one room each receive a message exactly once', async () => {

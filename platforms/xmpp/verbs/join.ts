@@ -15,12 +15,13 @@ import { write } from './write.js';
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NICK = /^[^\s/@][^/@\0]{0,63}$/u;
 
-/** Sends the join presence and waits for the room's answer. */
-export async function rejoin(state: XmppState, roomJid: string, w: Wanted, history = true): Promise<void> {
+/** Sends the join presence and waits for the room's answer; `since` (a rejoin after a lost
+ *  connection) asks only for the history from then on, so subscribers do not get it twice. */
+export async function rejoin(state: XmppState, roomJid: string, w: Wanted, since?: Date): Promise<void> {
   const { show, status } = state.presence;
   const answered = state.pending.wait(`join ${roomJid}`, `the join of ${roomJid}`);
   state.rooms.set(roomJid, { jid: roomJid, nick: w.nick, occupants: new Map(), joined: false });
-  const x = xml('x', { xmlns: NS_MUC }, ...(w.password ? [xml('password', {}, w.password)] : []), ...(history ? [] : [xml('history', { maxstanzas: '0' })]));
+  const x = xml('x', { xmlns: NS_MUC }, ...(w.password ? [xml('password', {}, w.password)] : []), ...(since ? [xml('history', { since: since.toISOString().replace(/\.\d+Z$/, 'Z') })] : []));
   try {
     await write(state, xml('presence', { to: `${roomJid}/${w.nick}` }, x,
       ...(show !== 'online' && show !== 'offline' ? [xml('show', {}, show)] : []),
