@@ -419,10 +419,16 @@ describe('XMPP connections: sharing, five occupants, restarts', () => {
   });
 
   it('reconnects with backoff after the server restarts, rejoins its rooms, and works again', async () => {
-    const other = await startProsody({ accounts: { rita: 'ritapass', rex: 'rexpass' } });
+    const other = await startProsody({ accounts: { rita: 'ritapass', rex: 'rexpass', pat: 'patpass' } });
     const back = `back@${other.muc}`;
     const s = await session(hub, other, 'rita');
     expect((await s.run('connect')).errors).toBeUndefined();
+    // pat's password is changed (in-band, XEP-0077) while it is connected: its reconnect cannot log in
+    const pat = await session(hub, other, 'pat');
+    expect((await pat.run('connect')).errors).toBeUndefined();
+    const patWeb = await peer(other, 'pat', 'web');
+    await patWeb.x.iqCaller.set(xml('query', { xmlns: 'jabber:iq:register' }, xml('username', {}, 'pat'), xml('password', {}, 'changed')));
+    await patWeb.stop();
     expect((await s.run('join', { target: { id: back, type: 'room' } })).errors).toBeUndefined();
     const before = s.acts().length;
     const lostAt = Date.now();
@@ -442,6 +448,10 @@ describe('XMPP connections: sharing, five occupants, restarts', () => {
     await rex.waitFor((p) => p.is('presence') && p.attrs.from === `${back}/rita`, 'rita in the room');
     await rex.send(xml('message', { to: back, type: 'groupchat' }, xml('body', {}, 'welcome back')));
     await s.saw((a) => a.type === 'send' && a.object?.content === 'welcome back', 'the message after the restart');
+    // pat gave up at once, saying why: the password will not become right by itself
+    const gaveUp = await pat.saw((a) => a.type === 'disconnect' && /not reconnecting/.test(a.object?.content), "pat's end");
+    expect(gaveUp.object.content).toMatch(/refused the login of pat@localhost: not-authorized/);
+    expect(errorCode(await pat.run('send', { target: { id: `rex@${other.domain}`, type: 'person' }, object: { type: 'message', content: 'x' } }))).toBeTruthy();
     const from = rex.stanzas.length;
     expect((await s.run('send', { target: { id: back, type: 'room' }, object: { type: 'message', content: 'glad to be back' } })).errors).toBeUndefined();
     await rex.waitFor((m) => m.is('message') && m.getChildText('body') === 'glad to be back', 'its message', from);
