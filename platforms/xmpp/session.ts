@@ -197,11 +197,14 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     streamError = undefined;
     let how: 'online' | 'resumed';
     try {
-      const up = ready();
-      up.catch(() => undefined);
-      await xmpp.connect(service);
-      await xmpp.open({ domain, lang: 'en' } as never);
-      how = await up;
+      // the timer of ready() also bounds a connect or open that never answers
+      [, how] = await Promise.all([
+        (async () => {
+          await xmpp.connect(service);
+          await xmpp.open({ domain, lang: 'en' } as never);
+        })(),
+        ready(),
+      ]);
     } catch (err) {
       if (closing) return;
       const e = (err ?? {}) as XmppErrorLike;
@@ -230,10 +233,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
         throw new HubError('BAD_USER_INPUT', `the XMPP actor must be the bare JID of the credentials, "${state.bare}", not "${ctx.actor}"`, { field: 'actor.id' });
       }
       try {
-        const up = ready();
-        up.catch(() => undefined);
-        await xmpp.start();
-        await up;
+        await Promise.all([xmpp.start(), ready()]);
       } catch (err) {
         closing = true;
         await shutdown().catch(() => undefined);

@@ -29,7 +29,10 @@ interface Peer {
 /** A plain @xmpp/client user (not hubgraph), online with an initial presence. */
 async function peer(on: Prosody, user: string, resource = 'plain'): Promise<Peer> {
   const x = client({ service: `xmpp://${on.host}:${on.port}`, domain: on.domain, username: user, password: `${user}pass`, resource });
-  x.on('error', () => {});
+  // what happened to the peer's own connection, for the failure messages
+  const events: string[] = [];
+  x.on('error', (e: Error) => events.push(`${new Date().toISOString()} error ${e.message}`));
+  x.on('disconnect', (e: unknown) => events.push(`${new Date().toISOString()} disconnect ${JSON.stringify(e)}`));
   const stanzas: Element[] = [];
   x.on('stanza', (s: Element) => {
     stanzas.push(s);
@@ -48,7 +51,7 @@ async function peer(on: Prosody, user: string, resource = 'plain'): Promise<Peer
       try {
         return await eventually(() => stanzas.slice(from).find(pred), timeoutMs, 20);
       } catch {
-        throw new Error(`${user} never got ${what}; got:\n${stanzas.slice(from).map(String).join('\n')}`);
+        throw new Error(`${user} never got ${what}; got:\n${stanzas.slice(from).map(String).join('\n')}\nits connection: ${events.join('; ') || 'no errors, no disconnect'}\nserver log:\n${on.log().slice(-3000)}`);
       }
     },
     send: (el) => x.send(el),

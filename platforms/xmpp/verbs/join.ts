@@ -8,7 +8,7 @@
 import { xml } from '@xmpp/client';
 import { HubError } from '../../../src/errors.js';
 import type { ASActivity } from '../../../src/platform/types.js';
-import { type Wanted, type XmppState, remember } from '../state.js';
+import { type Wanted, type XmppState, connected, remember } from '../state.js';
 import { jidOf, xmlText } from '../translate.js';
 import { write } from './write.js';
 
@@ -43,6 +43,7 @@ export async function join(state: XmppState, activity: ASActivity): Promise<ASAc
   }
   if (password) xmlText(password, 'target.password');
   if (state.presence.show === 'offline') throw new HubError('BAD_USER_INPUT', 'our presence is offline: set it online (update) before joining a room', { field: 'actor.id' });
+  connected(state);
   const inRoom = state.rooms.get(roomJid);
   if (inRoom?.joined && inRoom.nick === nick) return activity;
   if (state.pending.has(`join ${roomJid}`)) throw new HubError('BAD_USER_INPUT', `already joining ${roomJid}`, { field: 'target.id' });

@@ -14,7 +14,7 @@ export async function leave(state: XmppState, activity: ASActivity): Promise<ASA
   const wanted = state.wanted.delete(roomJid);
   if (wanted) remember(state);
   const r = state.rooms.get(roomJid);
-  if (!r) {
+  if (!r || !state.online) {
     if (wanted) return activity; // not in it right now (offline, reconnecting): forgetting it is enough
     throw new HubError('BAD_USER_INPUT', `not in the room ${roomJid}`, { field: 'target.id' });
   }

@@ -8,7 +8,7 @@ import { xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import { HubError } from '../../../src/errors.js';
 import type { ASActivity } from '../../../src/platform/types.js';
-import type { XmppState } from '../state.js';
+import { type XmppState, connected } from '../state.js';
 import { jidOf, occupant } from '../translate.js';
 import { request } from './write.js';
 
@@ -29,6 +29,7 @@ function formFields(form: Element | undefined): Record<string, string | string[]
 export async function query(state: XmppState, activity: ASActivity): Promise<ASActivity> {
   const roomJid = jidOf(activity.target, 'target.id', { bare: true }).toString();
   const kind = activity.object?.type ?? 'attendance';
+  connected(state);
   if (kind === 'attendance') {
     const r = state.rooms.get(roomJid);
     if (r?.joined) {
