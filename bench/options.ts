@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { FetchSizes } from './sections/fetch.js';
 import type { IrcSizes } from './sections/irc.js';
+import type { XmppSizes } from './sections/xmpp.js';
 
 export interface LoadSizes {
   warmUp: number;
@@ -25,7 +26,7 @@ export interface FanoutSizes {
 export interface Options {
   quick: boolean;
   /** run one section only (development, profiling); the full bench runs them all */
-  only: 'fetch' | 'irc' | undefined;
+  only: 'fetch' | 'irc' | 'xmpp' | undefined;
   /** write a CPU profile of the hubgraph process (node --cpu-prof) to this directory */
   profileDir: string | undefined;
   verbs: LoadSizes;
@@ -35,6 +36,8 @@ export interface Options {
   fetch: FetchSizes;
   /** the IRC platform against a local ngircd: sessions held (memory, connect time, lag) and send/receive latency */
   irc: IrcSizes;
+  /** the XMPP platform against a local Prosody: sessions held (memory, connect time) and send/receive latency */
+  xmpp: XmppSizes;
   /** HUBGRAPH_SUBSCRIBER_BUFFER for the bench: bursts queue many frames per socket */
   subscriberBufferBytes: number;
 }
@@ -42,10 +45,11 @@ export interface Options {
 /** concurrent clients of the fetch section (the targets are set at 20) */
 export const FETCH_CLIENTS = 20;
 
-const USAGE = `npm run bench [-- --quick] [-- --only fetch|irc] [-- --profile <dir>]
+const USAGE = `npm run bench [-- --quick] [-- --only fetch|irc|xmpp] [-- --profile <dir>]
   --quick          fewer calls and events, a shorter paced run; IRC sessions at 100 and 1,000 only
   --only fetch     only the feeds/metadata fetch section (for working on it, or profiling it)
   --only irc       only the IRC section (sessions held, send/receive latency; needs ngircd)
+  --only xmpp      only the XMPP section (100 and 1,000 sessions held, send/receive latency; needs prosody)
   --profile <dir>  also write CPU profiles of the hubgraph processes to <dir> (the fetch section's to
                    <dir>/fetch-cache-off and <dir>/fetch-cache-on; bench/profile-summary.ts reads those)
                    (profiling slows the server: compare such a run only with another profiled run)`;
@@ -57,13 +61,13 @@ export function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   const quick = values.quick === true;
-  if (values.only !== undefined && values.only !== 'fetch' && values.only !== 'irc') {
-    process.stderr.write(`bench: --only takes "fetch" or "irc", not "${values.only}"\n${USAGE}\n`);
+  if (values.only !== undefined && values.only !== 'fetch' && values.only !== 'irc' && values.only !== 'xmpp') {
+    process.stderr.write(`bench: --only takes "fetch", "irc" or "xmpp", not "${values.only}"\n${USAGE}\n`);
     process.exit(2);
   }
   return {
     quick,
-    only: values.only as 'fetch' | 'irc' | undefined,
+    only: values.only as 'fetch' | 'irc' | 'xmpp' | undefined,
     profileDir: values.profile,
     verbs: quick
       ? { warmUp: 300, sequential: 300, concurrent: 600, inFlight: 50, maxMs: 15_000 }
@@ -88,6 +92,9 @@ export function parseOptions(argv: string[]): Options {
     irc: quick
       ? { sessions: [100, 1000], inFlight: 50, latencySamples: 40, gapMs: 550 }
       : { sessions: [100, 1000, 10_000], inFlight: 50, latencySamples: 100, gapMs: 550 },
+    xmpp: quick
+      ? { sessions: [100, 1000], inFlight: 20, latencySamples: 100, gapMs: 20 }
+      : { sessions: [100, 1000], inFlight: 20, latencySamples: 300, gapMs: 20 },
     subscriberBufferBytes: 64 * 1024 * 1024,
   };
 }
