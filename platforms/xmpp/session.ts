@@ -23,6 +23,7 @@ import { onErrors } from './inbound/errors.js';
 import { onMessages } from './inbound/message.js';
 import { onOccupants } from './inbound/occupant.js';
 import { onPresence } from './inbound/presence.js';
+import { onProfiles } from './inbound/profile.js';
 import { fetchRoster, onRosterPush } from './inbound/roster.js';
 import { onSubject } from './inbound/subject.js';
 import { onSubscriptions } from './inbound/subscription.js';
@@ -103,7 +104,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     lastError = err;
     if (err?.name === 'StreamError') streamError = err;
   });
-  for (const register of [onErrors, onMessages, onSubject, onOccupants, onPresence, onSubscriptions, onRosterPush]) register(state);
+  for (const register of [onErrors, onMessages, onSubject, onOccupants, onPresence, onProfiles, onSubscriptions, onRosterPush]) register(state);
 
   xmpp.on('disconnect', () => {
     if (closing || !state.online) return; // a failed attempt: its caller deals with it

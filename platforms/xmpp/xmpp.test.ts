@@ -153,9 +153,10 @@ describe('XMPP platform', () => {
     await bob.waitFor((s) => s.is('presence') && s.attrs.type === 'subscribe' && s.attrs.from === 'alice@localhost', 'the subscription request', from);
     await bob.send(xml('presence', { to: 'alice@localhost', type: 'subscribed' }));
     await alice.saw((a) => a.type === 'make-friend' && a.actor.id === bob.jid, "bob's acceptance");
-    await bob.send(xml('presence', { to: 'alice@localhost', type: 'subscribe' }));
+    await bob.send(xml('presence', { to: 'alice@localhost', type: 'subscribe' }, xml('nick', { xmlns: 'http://jabber.org/protocol/nick' }, 'Bob the Builder')));
     const req = await alice.saw((a) => a.type === 'request-friend' && a.actor.id === bob.jid, "bob's request");
     expect(req.target).toEqual({ id: 'alice@localhost', type: 'person' });
+    expect(req.actor.name).toBe('Bob the Builder');
     from = bob.stanzas.length;
     expect((await alice.run('makeFriend', { target: { id: bob.jid, type: 'person' } })).errors).toBeUndefined();
     await bob.waitFor((s) => s.is('presence') && s.attrs.type === 'subscribed' && s.attrs.from === 'alice@localhost', 'the acceptance', from);
@@ -164,6 +165,15 @@ describe('XMPP platform', () => {
     await bob.send(xml('presence', {}, xml('show', {}, 'dnd'), xml('status', {}, 'busy coding')));
     const p = await alice.saw((a) => a.type === 'update' && a.object?.type === 'presence' && a.object.json.presence === 'dnd', "bob's presence");
     expect(p).toMatchObject({ actor: { id: bob.jid, type: 'person' }, target: { id: 'alice@localhost' }, object: { content: 'busy coding', json: expect.objectContaining({ resource: 'plain' }) } });
+  });
+
+  it("shows a contact's vCard nickname and avatar when its presence says it changed", async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    await bob.x.iqCaller.set(xml('vCard', { xmlns: 'vcard-temp' }, xml('NICKNAME', {}, 'Bobby B'), xml('PHOTO', {}, xml('TYPE', {}, 'image/png'), xml('BINVAL', {}, png))));
+    await bob.send(xml('presence'));
+    const p = await alice.saw((a) => a.type === 'update' && a.object?.type === 'profile' && a.object.json.icon, "bob's profile");
+    expect(p).toMatchObject({ actor: { id: bob.jid, name: 'Bobby B' }, target: { id: 'alice@localhost' } });
+    expect(p.object.json).toMatchObject({ name: 'Bobby B', icon: { type: 'Image', mediaType: 'image/png', url: `data:image/png;base64,${png}` } });
   });
 
   it('sends chat messages and corrections, and receives them with chat states', async () => {

@@ -1,6 +1,6 @@
 // Messages → `send`: actor = the sender (a person's bare JID for chat; the occupant
 // `room@service/nick` for groupchat and for private messages through a room; the room itself
-// for its own announcements), target = the room for groupchat, else us. Object `{type:
+// for its own announcements; the server, `type: "service"`, for its own messages), target = the room for groupchat, else us. Object `{type:
 // "message", content, id, replace?, stanzaId?}`: id is the stanza's id (what a correction
 // refers to), replace the id a XEP-0308 correction replaces, stanzaId the server's XEP-0359 id.
 // `published` comes from a XEP-0203 delay stamp (room history, offline messages). The room
@@ -10,7 +10,7 @@
 // Subjects are subject.ts's, errors errors.ts's.
 import type { Element } from '@xmpp/xml';
 import type { XmppState } from '../state.js';
-import { inbound, occupant, person, room, tryJid } from '../translate.js';
+import { inbound, occupant, person, room, service, tryJid } from '../translate.js';
 
 const NS_CORRECT = 'urn:xmpp:message-correct:0';
 const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates';
@@ -26,7 +26,7 @@ export function onMessages(state: XmppState): void {
     const body = el.getChild('body');
     if (groupchat && el.getChild('subject') && !body) return;
     const viaRoom = groupchat || state.rooms.has(bare);
-    const actor = viaRoom ? (from.resource ? occupant(bare, from.resource) : room(bare)) : person(bare);
+    const actor = viaRoom ? (from.resource ? occupant(bare, from.resource) : room(bare)) : from.local ? person(bare) : service(from.domain);
     const target = groupchat ? room(bare) : person(state.bare);
     const stamp = el.getChild('delay', 'urn:xmpp:delay')?.attrs.stamp as string | undefined;
     if (!body) {

@@ -2,6 +2,7 @@
 // `subscribe` (they ask to see our presence) → `request-friend`; `subscribed` (they accepted
 // ours) → `make-friend`; `unsubscribe` / `unsubscribed` (they stopped seeing ours / refused or
 // cancelled ours) → `remove-friend` with object `{type: "subscription", content: "unsubscribe"|…}`.
+// A nickname the request carries (XEP-0172) is the actor's name.
 import type { Element } from '@xmpp/xml';
 import type { XmppState } from '../state.js';
 import { inbound, person, tryJid } from '../translate.js';
@@ -16,6 +17,7 @@ export function onSubscriptions(state: XmppState): void {
     const from = tryJid(el.attrs.from);
     if (!verb || !from) return;
     const status = el.getChildText('status');
-    state.ctx.emit(inbound(verb, person(from.bare().toString()), person(state.bare), { type: 'subscription', content: status || type, subscription: type }));
+    const nick = el.getChildText('nick', 'http://jabber.org/protocol/nick') || undefined;
+    state.ctx.emit(inbound(verb, person(from.bare().toString(), nick), person(state.bare), { type: 'subscription', content: status || type, subscription: type }));
   });
 }
