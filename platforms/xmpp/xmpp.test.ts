@@ -1,6 +1,7 @@
 // The XMPP platform through the public GraphQL API, against a real Prosody, with plain
 // @xmpp/client users on the other side.
 import { client, xml } from '@xmpp/client';
+import fc from 'fast-check';
 import type { Element } from '@xmpp/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
@@ -379,6 +380,40 @@ describe('XMPP platform', () => {
     expect((await alice.run('disconnect', {}, 'type')).errors).toBeUndefined();
     expect(errorCode(await alice.run('send', { target: { id: bob.jid, type: 'person' }, object: { type: 'message', content: 'gone' } }))).toBeTruthy();
   });
+});
+
+describe('XMPP platform and bad input', () => {
+  it('answers any input with data or an error code, never a crash or a hang, and stays usable', async () => {
+    const s = await session(hub, xmppd, 'carol');
+    expect((await s.run('connect')).errors).toBeUndefined();
+    const codes = new Set(['BAD_USER_INPUT', 'PLATFORM_ERROR']);
+    const jidish = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.tuple(fc.string({ maxLength: 12 }), fc.constantFrom('localhost', xmppd.muc, 'nowhere.invalid', ''), fc.string({ maxLength: 8 })).map(([l, d, r]) => `${l}@${d}${r ? `/${r}` : ''}`),
+    );
+    const input = fc.record({
+      verb: fc.constantFrom('send', 'join', 'leave', 'update', 'query', 'requestFriend', 'makeFriend', 'removeFriend'),
+      target: fc.option(fc.record({ id: jidish, type: fc.constantFrom('person', 'room', 'x') }), { nil: undefined }),
+      object: fc.option(fc.record({
+        type: fc.constantFrom('message', 'chat-state', 'presence', 'topic', 'attendance', 'room-info', 'nonsense'),
+        content: fc.option(fc.string({ unit: 'binary', maxLength: 60 }), { nil: undefined }),
+        extra: fc.option(fc.record({ presence: fc.string({ maxLength: 8 }), replace: fc.string({ maxLength: 8 }), password: fc.string({ maxLength: 8 }) }, { requiredKeys: [] }), { nil: undefined }),
+      }), { nil: undefined }),
+    });
+    await fc.assert(fc.asyncProperty(input, async ({ verb: v, target, object }) => {
+      const r = await s.run(v, { ...(target ? { target } : {}), ...(object ? { object } : {}) });
+      if (r.errors) expect(codes, JSON.stringify(r.errors)).toContain(errorCode(r));
+    }), { numRuns: 60 });
+    // what it sent is text, never markup; and the connection is still up
+    const carol = await peer(xmppd, 'carol', 'fuzz');
+    const from = carol.stanzas.length;
+    const tricky = `</body><presence type='unavailable'/><body>&amp; "quotes" \u{1F600}`;
+    expect((await s.run('send', { target: { id: 'carol@localhost/fuzz', type: 'person' }, object: { type: 'message', content: tricky } })).errors).toBeUndefined();
+    const m = await carol.waitFor((x) => x.is('message') && !!x.getChild('body'), 'the tricky message', from);
+    expect(m.getChildText('body')).toBe(tricky);
+    expect(s.acts().filter((a) => a.type === 'disconnect')).toEqual([]);
+  }, 60_000);
 });
 
 describe('XMPP connections: sharing, five occupants, restarts', () => {
