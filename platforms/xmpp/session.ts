@@ -84,6 +84,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     presence: { show: 'online', status: '' },
     pending: new Pending(),
     asked: new Map(),
+    mucServices: new Map(),
   };
   for (const r of restored?.rooms ?? []) {
     if (typeof r?.jid === 'string' && typeof r.nick === 'string') state.wanted.set(r.jid, { nick: r.nick, ...(typeof r.password === 'string' ? { password: r.password } : {}) });

@@ -131,6 +131,8 @@ export interface XmppState {
   /** what `update` presence last set, announced again after a reconnect */
   presence: { show: Presence; status: string };
   pending: Pending;
+  /** domain → whether it is a MUC service (disco#info), asked once per connection before a join */
+  mucServices: Map<string, boolean>;
   /** ids of stanzas whose error answers a waiting verb (servers need not echo the payload) */
   asked: Map<string, { verb: string; key: string }>;
 }

@@ -334,6 +334,10 @@ describe('XMPP platform', () => {
       { target: { id: bob.jid, type: 'person' }, object: { type: 'chat-state', content: 'yelling' } },
     ]) expect(errorCode(await alice.run('send', bad)), JSON.stringify(bad)).toBe('BAD_USER_INPUT');
     expect(errorCode(await alice.run('leave', { target: { id: `never@${xmppd.muc}`, type: 'room' } }))).toBe('BAD_USER_INPUT');
+    // a join of something that is not a room fails at once instead of waiting for an answer that never comes
+    const notRoom = await alice.run('join', { target: { id: bob.jid, type: 'room' } });
+    expect(errorCode(notRoom)).toBe('BAD_USER_INPUT');
+    expect(notRoom.errors?.[0]?.message).toMatch(/localhost is not a chat room service/);
     void lobby;
   });
 

@@ -4,15 +4,18 @@
 // one. Done when the room sends our own presence (status 110), after the occupants already in
 // it (each a `join` activity) and before the history and the subject; failed (PLATFORM_ERROR with
 // the room's condition) when the room refuses us (nick taken, members only, banned, wrong
-// password …). Rooms we join are rejoined after a reconnect or a thread crash.
+// password …). Rooms we join are rejoined after a reconnect or a thread crash. The room's
+// service is asked first (disco#info, once per connection) whether it is a MUC service: a join
+// sent to a person or a server would never be answered.
 import { xml } from '@xmpp/client';
 import { HubError } from '../../../src/errors.js';
 import type { ASActivity } from '../../../src/platform/types.js';
 import { type Wanted, type XmppState, connected, remember } from '../state.js';
 import { jidOf, xmlText } from '../translate.js';
-import { write } from './write.js';
+import { request, write } from './write.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
+const NS_INFO = 'http://jabber.org/protocol/disco#info';
 const NICK = /^[^\s/@][^/@\0]{0,63}$/u;
 
 /** Sends the join presence and waits for the room's answer; `since` (a rejoin after a lost
@@ -33,6 +36,19 @@ export async function rejoin(state: XmppState, roomJid: string, w: Wanted, since
   }
 }
 
+/** A join sent to anything but a MUC service would never be answered: ask the service first (once). */
+async function mucService(state: XmppState, roomJid: string): Promise<void> {
+  const domain = roomJid.slice(roomJid.indexOf('@') + 1);
+  let isMuc = state.mucServices.get(domain);
+  if (isMuc === undefined) {
+    const info = await request(state, xml('iq', { type: 'get', to: domain }, xml('query', { xmlns: NS_INFO })), `asking ${domain} what it is`);
+    const q = info.getChild('query', NS_INFO);
+    isMuc = (q?.getChildren('feature') ?? []).some((f) => f.attrs.var === NS_MUC) || (q?.getChildren('identity') ?? []).some((i) => i.attrs.category === 'conference');
+    state.mucServices.set(domain, isMuc);
+  }
+  if (!isMuc) throw new HubError('BAD_USER_INPUT', `${domain} is not a chat room service (MUC), so ${roomJid} is not a room`, { field: 'target.id' });
+}
+
 export async function join(state: XmppState, activity: ASActivity): Promise<ASActivity> {
   const roomJid = jidOf(activity.target, 'target.id', { bare: true }).toString();
   const nick = typeof activity.actor?.name === 'string' && activity.actor.name ? activity.actor.name : state.bare.split('@')[0]!;
@@ -47,6 +63,7 @@ export async function join(state: XmppState, activity: ASActivity): Promise<ASAc
   const inRoom = state.rooms.get(roomJid);
   if (inRoom?.joined && inRoom.nick === nick) return activity;
   if (state.pending.has(`join ${roomJid}`)) throw new HubError('BAD_USER_INPUT', `already joining ${roomJid}`, { field: 'target.id' });
+  await mucService(state, roomJid);
   const w: Wanted = { nick, ...(password ? { password } : {}) };
   await rejoin(state, roomJid, w);
   state.wanted.set(roomJid, w);
