@@ -240,7 +240,8 @@ async function plain(on: Prosody, user: string, at: Waiters): Promise<ReturnType
   x.on('error', () => undefined);
   x.on('stanza', (s: Element) => { if (s.is('message')) { const b = s.getChildText('body'); if (b) at.arrive(b); } });
   await x.start();
-  // TCP_NODELAY, as the platform sets it: without it a reply can wait ~40 ms (Nagle + delayed ACK)
+  // TCP_NODELAY, as the platform sets it: without it a reply can wait ~40 ms (Nagle + delayed ACK;
+  // measured: B → A p50 43 ms with @xmpp/client's default socket)
   (x as unknown as { socket?: { setNoDelay?(v: boolean): void } }).socket?.setNoDelay?.(true);
   await x.send(xml('presence'));
   return x;

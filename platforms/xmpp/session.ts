@@ -115,9 +115,9 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     const why = describe(streamError ?? lastError) ?? 'the server closed the connection';
     state.pending.rejectAll(new HubError('PLATFORM_ERROR', `the connection to ${domain} was lost: ${why}`));
     if (streamError?.condition === 'conflict') {
-      ctx.emit(status('disconnect', `${domain} ended the stream: another client logged in as ${creds.userAddress}/${creds.resource}; not reconnecting`));
+      // the host tells subscribers (a `disconnect` with this text) and forgets the connection
       closing = true;
-      ctx.ended(`resource conflict: another client logged in as ${creds.userAddress}/${creds.resource}`);
+      ctx.ended(`${domain} ended the stream: another client logged in as ${creds.userAddress}/${creds.resource}; not reconnecting`);
       return;
     }
     ctx.emit(status('disconnect', `the connection to ${domain} was lost: ${why}; reconnecting`));
@@ -211,11 +211,9 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       if (closing) return;
       const e = (err ?? {}) as XmppErrorLike;
       if (e.name === 'SASLError') {
-        const why = loginError(err).message;
-        ctx.emit(status('disconnect', `${why}; not reconnecting`));
         closing = true;
         await shutdown().catch(() => undefined);
-        ctx.ended(why);
+        ctx.ended(`${loginError(err).message}; not reconnecting`);
         return;
       }
       (xmpp as unknown as { socket?: { destroy(): void } }).socket?.destroy();

@@ -21,6 +21,9 @@ export function guardedTransport(guard: AddressGuard): typeof ConnectionTCP {
       const opts = args[0] as { host?: string; port?: number };
       const host = String(opts?.host ?? '').replace(/^\[|\]$/g, '');
       const port = Number(opts?.port);
+      // before connecting: Node keeps it and applies it once connected (a `noDelay` option of
+      // connect() is only read by the constructor and net.createConnection)
+      this.setNoDelay(true);
       if (net.isIP(host) !== 0) {
         try {
           guard.check(host);
@@ -28,9 +31,9 @@ export function guardedTransport(guard: AddressGuard): typeof ConnectionTCP {
           process.nextTick(() => this.destroy(err as Error));
           return this;
         }
-        return super.connect({ host, port, noDelay: true });
+        return super.connect({ host, port });
       }
-      return super.connect({ host, port, noDelay: true, lookup: guard.lookup as net.LookupFunction });
+      return super.connect({ host, port, lookup: guard.lookup as net.LookupFunction });
     }
   }
   class GuardedTCP extends ConnectionTCP {}
