@@ -259,6 +259,22 @@ describe('XMPP platform', () => {
     const fix = await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'hi room!', 'the groupchat correction', from);
     expect(fix.getChild('replace', 'urn:xmpp:message-correct:0')?.attrs.id).toBe(sent.data?.send.object.id);
 
+    // a private message through the room, both ways: the occupant JIDs stand for the people
+    from = bob.stanzas.length;
+    expect((await alice.run('send', { target: { id: `${lobby}/bobby`, type: 'person' }, object: { type: 'message', content: 'just us' } })).errors).toBeUndefined();
+    const pm = await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'just us', 'the private message', from);
+    expect(pm.attrs).toMatchObject({ type: 'chat', from: `${lobby}/Alice A` });
+    await bob.send(xml('message', { to: `${lobby}/Alice A`, type: 'chat' }, xml('body', {}, 'psst')));
+    const back = await alice.saw((a) => a.type === 'send' && a.object?.content === 'psst', 'the private reply');
+    expect(back).toMatchObject({ actor: { id: `${lobby}/bobby`, name: 'bobby' }, target: { id: 'alice@localhost' } });
+    // our presence reaches the rooms we are in, and the room tells us about our own
+    from = bob.stanzas.length;
+    expect((await alice.run('update', { object: { type: 'presence', content: 'brb', extra: { presence: 'away' } } })).errors).toBeUndefined();
+    const inRoom = await bob.waitFor((s) => s.is('presence') && s.attrs.from === `${lobby}/Alice A` && s.getChildText('show') === 'away', 'the room presence', from);
+    expect(inRoom.getChildText('status')).toBe('brb');
+    await alice.saw((a) => a.type === 'update' && a.actor.id === `${lobby}/Alice A` && a.object?.json?.presence === 'away', 'its own room presence');
+    expect((await alice.run('update', { object: { type: 'presence', extra: { presence: 'online' } } })).errors).toBeUndefined();
+
     await bob.send(xml('message', { to: lobby, type: 'groupchat', id: 'g-1' }, xml('body', {}, 'hello alice')));
     const g = await alice.saw((a) => a.type === 'send' && a.object?.content === 'hello alice', "bob's groupchat");
     expect(g).toMatchObject({ actor: { id: `${lobby}/bobby`, type: 'person', name: 'bobby' }, target: room() });
