@@ -7,12 +7,12 @@
 // `disconnect` activity, the session reconnects (the same client and transport, so the guard
 // checks every attempt) with exponential backoff and jitter, resumes the stream (XEP-0198) when
 // the server still has it or else logs in again, announces its presence, reads the roster and
-// rejoins its rooms, then announces `connect`. It retries until `disconnect` (close) stops it,
+// rejoins its rooms, then announces `connect`. Carbons (XEP-0280) are enabled at each login. It retries until `disconnect` (close) stops it,
 // except when retrying cannot help: a login refused on reconnect (the password changed) or a
 // stream `conflict` (another client took this resource) end the session with a reason.
 // Rooms and presence are also saved with ctx.saveState, so a reopen after a thread crash
 // (ctx.restored) rejoins them.
-import { client } from '@xmpp/client';
+import { client, xml } from '@xmpp/client';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
 import type { ASActivity, PlatformSession, SessionContext, SessionModule, Verb } from '../../src/platform/types.js';
@@ -20,7 +20,7 @@ import { type XmppCredentials, type XmppSaved, type XmppState, Pending, remember
 import { guardedTransport } from './transport.js';
 import { PRESENCES, type Presence, tryJid } from './translate.js';
 import { onErrors } from './inbound/errors.js';
-import { onMessages } from './inbound/message.js';
+import { NS_CARBONS, onMessages } from './inbound/message.js';
 import { onOccupants } from './inbound/occupant.js';
 import { onPresence } from './inbound/presence.js';
 import { onProfiles } from './inbound/profile.js';
@@ -35,6 +35,7 @@ import { removeFriend } from './verbs/remove-friend.js';
 import { requestFriend } from './verbs/request-friend.js';
 import { send } from './verbs/send.js';
 import { announcePresence, update } from './verbs/update.js';
+import { request } from './verbs/write.js';
 
 /** Coming online must finish well inside the job deadline (HUBGRAPH_JOB_TIMEOUT, 30 s by default). */
 export const LOGIN_TIMEOUT_MS = 20_000;
@@ -173,6 +174,8 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     state.rooms.clear();
     state.full = xmpp.jid?.toString() ?? `${state.bare}/${creds.resource}`;
     await fetchRoster(state).catch(() => undefined);
+    // carbons (XEP-0280): what the account's other resources send and receive; a server without them says no
+    await request(state, xml('iq', { type: 'set' }, xml('enable', { xmlns: NS_CARBONS })), 'enabling carbons').catch(() => undefined);
     await announcePresence(state).catch(() => undefined);
     if (state.presence.show === 'offline') return;
     const since = lostAt;

@@ -364,10 +364,17 @@ describe('XMPP platform', () => {
     expect(contact).toMatchObject({ actor: { id: bob.jid }, object: { json: expect.objectContaining({ subscription: 'both', groups: [] }) } });
     const from = bob.stanzas.length;
     await bob.send(xml('message', { to: 'alice@localhost/phone', type: 'chat' }, xml('body', {}, 'to the phone')));
-    await second.saw((a) => a.type === 'send' && a.object?.content === 'to the phone', 'the message to its resource');
+    const direct = await second.saw((a) => a.type === 'send' && a.object?.content === 'to the phone', 'the message to its resource');
+    expect(direct.object.json.carbon).toBeUndefined();
     await bob.waitFor((s) => s.is('presence') && s.attrs.from === 'alice@localhost/phone', 'the second resource online', 0);
+    // the first resource gets a carbon copy (XEP-0280), marked as such, and of what the phone sends too
+    const copy = await alice.saw((a) => a.type === 'send' && a.object?.content === 'to the phone', 'the carbon of the message');
+    expect(copy).toMatchObject({ actor: { id: bob.jid }, target: { id: 'alice@localhost' }, object: { json: expect.objectContaining({ carbon: 'received' }) } });
+    expect((await second.run('send', { target: { id: bob.jid, type: 'person' }, object: { type: 'message', content: 'from the phone' } })).errors).toBeUndefined();
+    const sentCopy = await alice.saw((a) => a.type === 'send' && a.object?.content === 'from the phone', 'the carbon of the sent message');
+    expect(sentCopy).toMatchObject({ actor: { id: 'alice@localhost' }, target: { id: bob.jid }, object: { json: expect.objectContaining({ carbon: 'sent' }) } });
     await new Promise((r) => setTimeout(r, 300));
-    expect(alice.acts().some((a) => a.object?.content === 'to the phone')).toBe(false);
+    expect(second.acts().filter((a) => a.object?.content === 'to the phone')).toHaveLength(1);
     // the first resource still works on its own connection
     await alice.run('send', { target: { id: bob.jid, type: 'person' }, object: { type: 'message', content: 'from hub' } });
     const m = await bob.waitFor((s) => s.is('message') && s.getChildText('body') === 'from hub', 'the first resource\'s message', from);
