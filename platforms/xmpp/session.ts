@@ -20,6 +20,7 @@ import { type XmppCredentials, type XmppSaved, type XmppState, Pending, remember
 import { guardedTransport } from './transport.js';
 import { PRESENCES, type Presence, tryJid } from './translate.js';
 import { onErrors } from './inbound/errors.js';
+import { onInvites } from './inbound/invite.js';
 import { NS_CARBONS, onMessages } from './inbound/message.js';
 import { onOccupants } from './inbound/occupant.js';
 import { onPresence } from './inbound/presence.js';
@@ -106,7 +107,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     lastError = err;
     if (err?.name === 'StreamError') streamError = err;
   });
-  for (const register of [onErrors, onMessages, onSubject, onOccupants, onPresence, onProfiles, onSubscriptions, onRosterPush]) register(state);
+  for (const register of [onErrors, onMessages, onInvites, onSubject, onOccupants, onPresence, onProfiles, onSubscriptions, onRosterPush]) register(state);
 
   xmpp.on('disconnect', () => {
     if (closing || !state.online) return; // a failed attempt: its caller deals with it

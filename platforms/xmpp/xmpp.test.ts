@@ -303,6 +303,17 @@ describe('XMPP platform', () => {
     expect(kicked).toMatchObject({ actor: { id: `${lobby}/dave` }, target: room(), object: { content: 'behave' } });
   });
 
+  it('hears room invitations, mediated by the room and direct', async () => {
+    // bob is in the lobby (so the room relays his invitation)
+    await bob.send(xml('message', { to: `lobby@${xmppd.muc}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc#user' }, xml('invite', { to: 'alice@localhost' }, xml('reason', {}, 'come in')))));
+    const viaRoom = await alice.saw((a) => a.type === 'invite' && a.object?.content === 'come in', 'the mediated invitation');
+    // the room hides real JIDs from participants: the inviter is named by its occupant JID
+    expect(viaRoom).toMatchObject({ actor: { id: `lobby@${xmppd.muc}/bobby` }, target: { id: 'alice@localhost' }, object: { type: 'room', json: expect.objectContaining({ id: `lobby@${xmppd.muc}` }) } });
+    await bob.send(xml('message', { to: 'alice@localhost' }, xml('x', { xmlns: 'jabber:x:conference', jid: `direct@${xmppd.muc}`, reason: 'over here', password: 'pw' })));
+    const direct = await alice.saw((a) => a.type === 'invite' && a.object?.content === 'over here', 'the direct invitation');
+    expect(direct).toMatchObject({ actor: { id: bob.jid }, object: { type: 'room', json: expect.objectContaining({ id: `direct@${xmppd.muc}`, password: 'pw' }) } });
+  });
+
   it('answers attendance and room-info queries', async () => {
     const lobby = `lobby@${xmppd.muc}`;
     const r = await alice.run('query', { target: room(), object: { type: 'attendance' } });
