@@ -7,9 +7,10 @@
 // `disconnect` activity, the session reconnects (the same client and transport, so the guard
 // checks every attempt) with exponential backoff and jitter, resumes the stream (XEP-0198) when
 // the server still has it or else logs in again, announces its presence, reads the roster and
-// rejoins its rooms, then announces `connect`. Carbons (XEP-0280) are enabled at each login. It retries until `disconnect` (close) stops it,
+// rejoins its rooms, then announces `connect`. It retries until `disconnect` (close) stops it,
 // except when retrying cannot help: a login refused on reconnect (the password changed) or a
 // stream `conflict` (another client took this resource) end the session with a reason.
+// Carbons (XEP-0280) are enabled at each login.
 // Rooms and presence are also saved with ctx.saveState, so a reopen after a thread crash
 // (ctx.restored) rejoins them.
 import { client, xml } from '@xmpp/client';
@@ -156,15 +157,19 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
         clearTimeout(timer);
         xmpp.off('online', online);
         xmpp.off('error', failed);
+        xmpp.off('disconnect', closed);
         sm.off('resumed', resumed);
         fn();
       };
       const online = () => done(() => resolve('online'));
       const resumed = () => done(() => resolve('resumed'));
       const failed = (err: unknown) => done(() => reject(err));
+      // a socket closed without an error (the server hung up mid-login) fails at once, not at the timeout
+      const closed = () => failed(lastError ?? new Error('the server closed the connection while logging in'));
       const timer = setTimeout(() => failed(new HubError('PLATFORM_ERROR', `${host}:${port} did not bring the connection online within ${LOGIN_TIMEOUT_MS / 1000} s`)), LOGIN_TIMEOUT_MS);
       xmpp.on('online', online);
       xmpp.on('error', failed);
+      xmpp.on('disconnect', closed);
       sm.on('resumed', resumed);
     });
   }

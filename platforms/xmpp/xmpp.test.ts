@@ -2,6 +2,7 @@
 // @xmpp/client users on the other side.
 import { client, xml } from '@xmpp/client';
 import fc from 'fast-check';
+import { createServer } from 'node:net';
 import type { Element } from '@xmpp/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
@@ -140,6 +141,20 @@ describe('XMPP platform', () => {
     const r = await s.run('connect');
     expect(errorCode(r)).toBe('PLATFORM_ERROR');
     expect(r.errors?.[0]?.message).toMatch(/could not connect to 127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+
+  it('fails connect at once when the server hangs up while it logs in', async () => {
+    const rude = createServer((sock) => sock.end('<?xml version="1.0"?><stream:stream xmlns="jabber:client" xmlns:stream="http://etherx.jabber.org/streams" version="1.0">'));
+    await new Promise<void>((r) => rude.listen(0, '127.0.0.1', () => r()));
+    try {
+      const s = await session(hub, xmppd, 'carol', { port: (rude.address() as { port: number }).port });
+      const started = Date.now();
+      const r = await s.run('connect');
+      expect(errorCode(r)).toBe('PLATFORM_ERROR');
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      rude.close();
+    }
   });
 
   it('connects once online, and makes friends both ways with a plain client', async () => {
