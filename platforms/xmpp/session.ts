@@ -47,6 +47,8 @@ const STOP_GRACE_MS = 2_000;
 /** Reconnect backoff: attempt n waits between half and all of min(MAX, FIRST × 2^n). */
 export const RECONNECT_FIRST_MS = 1_000;
 export const RECONNECT_MAX_MS = 60_000;
+/** tells public addresses (which need an encrypted stream) from the rest */
+const PUBLIC_ONLY = new AddressGuard({ allowPrivateAddresses: false, allowedAddresses: [] });
 
 const VERBS: Partial<Record<Verb, (state: XmppState, activity: ASActivity) => Promise<ASActivity>>> = {
   join, leave, send, update, query, requestFriend, removeFriend, makeFriend,
@@ -174,6 +176,20 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     });
   }
 
+  /** A stream to a public address must be encrypted: a server that did not offer STARTTLS there
+   *  (or an attacker who removed the offer) gets nothing more than the SCRAM exchange. Loopback and
+   *  private addresses (reachable only with HUBGRAPH_ALLOW_PRIVATE_ADDRESSES) may stay plaintext. */
+  function checkEncrypted(): void {
+    if (xmpp.isSecure()) return;
+    const remote = (xmpp as unknown as { socket?: { remoteAddress?: string } }).socket?.remoteAddress;
+    try {
+      if (remote) PUBLIC_ONLY.check(remote);
+    } catch {
+      return; // not a public address
+    }
+    throw new HubError('PLATFORM_ERROR', `${host}:${port} did not encrypt the stream (no STARTTLS offered); refusing to use it unencrypted over a public network`);
+  }
+
   /** After a fresh login: the roster, our presence, the rooms. Refusals reach subscribers as error activities. */
   async function settle(): Promise<void> {
     state.online = true;
@@ -216,6 +232,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
         })(),
         ready(),
       ]);
+      checkEncrypted();
     } catch (err) {
       if (closing) return;
       const e = (err ?? {}) as XmppErrorLike;
@@ -243,6 +260,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       }
       try {
         await Promise.all([xmpp.start(), ready()]);
+        checkEncrypted();
       } catch (err) {
         closing = true;
         await shutdown().catch(() => undefined);
