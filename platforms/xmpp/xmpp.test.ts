@@ -2,7 +2,7 @@
 // @xmpp/client users on the other side.
 import { client, xml } from '@xmpp/client';
 import fc from 'fast-check';
-import { createServer } from 'node:net';
+import { connect as tcpConnect, createServer, type Socket } from 'node:net';
 import type { Element } from '@xmpp/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
@@ -518,6 +518,47 @@ describe('XMPP connections: sharing, five occupants, restarts', () => {
       expect(got[0]).toMatchObject({ actor: { id: `${five}/speaker` }, target: { id: five, type: 'room' } });
     }
   });
+
+  it('resumes its stream after a network cut (XEP-0198): still in its rooms, nothing lost meanwhile', async () => {
+    // a TCP proxy in front of Prosody whose connections the test can cut, as a network would
+    const pairs = new Set<Socket>();
+    const proxy = createServer((sock) => {
+      const up = tcpConnect(xmppd.port, xmppd.host);
+      pairs.add(sock).add(up);
+      sock.pipe(up).pipe(sock);
+      const drop = () => { sock.destroy(); up.destroy(); pairs.delete(sock); pairs.delete(up); };
+      sock.on('error', drop).on('close', drop);
+      up.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const cutRoom = `cut@${xmppd.muc}`;
+      const s = await session(hub, xmppd, 'rex', { port: (proxy.address() as { port: number }).port });
+      expect((await s.run('connect')).errors).toBeUndefined();
+      expect((await s.run('join', { target: { id: cutRoom, type: 'room' } })).errors).toBeUndefined();
+      const speaker = await peer(xmppd, 'speaker', 'cut');
+      await speaker.send(xml('presence', { to: `${cutRoom}/speaker` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('history', { maxstanzas: '0' }))));
+      await speaker.waitFor((p) => p.is('presence') && p.attrs.from === `${cutRoom}/rex`, 'rex in the room');
+      const before = s.acts().length;
+      for (const sock of pairs) sock.destroy();
+      await s.saw((a) => a.type === 'disconnect', 'the disconnect', 5000, before);
+      // said while rex is away: the server keeps it for the resumed stream
+      await speaker.send(xml('message', { to: cutRoom, type: 'groupchat' }, xml('body', {}, 'while you were out')));
+      const back = await s.saw((a) => a.type === 'connect', 'the reconnect', 15_000, before);
+      expect(back.object.content).toMatch(/stream resumed/);
+      await s.saw((a) => a.type === 'send' && a.object?.content === 'while you were out', 'the message sent during the cut', 5000, before);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(s.acts().slice(before).filter((a) => a.object?.content === 'while you were out')).toHaveLength(1);
+      // no rejoin was needed: no new join of its own, and the room still delivers
+      expect(s.acts().slice(before).filter((a) => a.type === 'join' && a.actor.id === `${cutRoom}/rex`)).toEqual([]);
+      await speaker.send(xml('message', { to: cutRoom, type: 'groupchat' }, xml('body', {}, 'and now')));
+      await s.saw((a) => a.type === 'send' && a.object?.content === 'and now', 'a message after the resumption', 5000, before);
+      await speaker.stop();
+    } finally {
+      for (const sock of pairs) sock.destroy();
+      proxy.close();
+    }
+  }, 30_000);
 
   it('reconnects with backoff after the server restarts, rejoins its rooms, and works again', async () => {
     const other = await startProsody({ accounts: { rita: 'ritapass', rex: 'rexpass', pat: 'patpass' } });
