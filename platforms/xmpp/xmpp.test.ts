@@ -560,6 +560,27 @@ describe('XMPP connections: sharing, five occupants, restarts', () => {
     }
   }, 30_000);
 
+  it('creates a room on a server that locks new rooms, and unlocks it so others can join', async () => {
+    const locking = await startProsody({ accounts: { rita: 'ritapass', rex: 'rexpass' }, roomLocking: true });
+    try {
+      const fresh = `fresh@${locking.muc}`;
+      const s = await session(hub, locking, 'rita');
+      expect((await s.run('connect')).errors).toBeUndefined();
+      expect((await s.run('join', { target: { id: fresh, type: 'room' } })).errors).toBeUndefined();
+      const self = await s.saw((a) => a.type === 'join' && a.actor.id === `${fresh}/rita`, 'its own join');
+      expect(self.object.json).toMatchObject({ role: 'moderator', affiliation: 'owner' });
+      const rex = await peer(locking, 'rex');
+      await rex.send(xml('presence', { to: `${fresh}/rex` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+      const answer = await rex.waitFor((p) => p.is('presence') && p.attrs.from === `${fresh}/rex`, "rex's own presence in the room (not an error)");
+      expect(answer.attrs.type).toBeUndefined();
+      await s.saw((a) => a.type === 'join' && a.actor.id === `${fresh}/rex`, "rex's join");
+      await s.run('disconnect');
+      await rex.stop();
+    } finally {
+      await locking.stop();
+    }
+  }, 30_000);
+
   it('reconnects with backoff after the server restarts, rejoins its rooms, and works again', async () => {
     const other = await startProsody({ accounts: { rita: 'ritapass', rex: 'rexpass', pat: 'patpass' } });
     const back = `back@${other.muc}`;

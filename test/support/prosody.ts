@@ -18,6 +18,9 @@ export interface ProsodyOptions {
   accounts?: Record<string, string>;
   /** how long to wait for the port to accept connections (default 10000 ms) */
   timeoutMs?: number;
+  /** lock new rooms until their owner configures them, as Prosody and most servers do by default
+   *  (default false: test-peers.md §3 turns it off so that plain clients can create rooms freely) */
+  roomLocking?: boolean;
 }
 
 export interface Prosody {
@@ -40,7 +43,7 @@ export interface Prosody {
 
 const running = new Set<Prosody>();
 
-function config(dir: string, port: number, domain: string): string {
+function config(dir: string, port: number, domain: string, roomLocking = false): string {
   return `-- hubgraph test server (test-peers.md §3), loopback only
 run_as_root = true
 pidfile = "${dir}/prosody.pid"
@@ -75,7 +78,7 @@ VirtualHost "${domain}"
 
 Component "conference.${domain}" "muc"
   restrict_room_creation = false
-  muc_room_locking = false
+  muc_room_locking = ${roomLocking}
   muc_room_default_persistent = false
   max_history_messages = 50
 `;
@@ -120,7 +123,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
       mkdirSync(join(dir, 'data'), { recursive: true });
       mkdirSync(join(dir, 'certs'), { recursive: true });
       const confPath = join(dir, 'prosody.cfg.lua');
-      writeFileSync(confPath, config(dir, port, domain));
+      writeFileSync(confPath, config(dir, port, domain, opts.roomLocking));
       if (!registered) {
         // before the server starts: prosodyctl writes the account files itself
         for (const [user, password] of Object.entries(opts.accounts ?? {})) {

@@ -76,7 +76,8 @@ export function onOccupants(state: XmppState): void {
     if (self && !r.joined) {
       r.joined = true;
       r.nick = nick;
-      state.pending.resolve(`join ${roomJid}`);
+      // 201: we created the room; the join unlocks it before it is done (verbs/join.ts)
+      state.pending.resolve(`join ${roomJid}`, { created: codes.has('201') });
     }
   });
 }

@@ -6,7 +6,8 @@
 // the room's condition) when the room refuses us (nick taken, members only, banned, wrong
 // password …). Rooms we join are rejoined after a reconnect or a thread crash. The room's
 // service is asked first (disco#info, once per connection) whether it is a MUC service: a join
-// sent to a person or a server would never be answered.
+// sent to a person or a server would never be answered. A room the join creates is
+// configured as an instant room at once, so that servers which lock new rooms let others in.
 import { xml } from '@xmpp/client';
 import { HubError } from '../../../src/errors.js';
 import type { ASActivity } from '../../../src/platform/types.js';
@@ -16,20 +17,26 @@ import { request, write } from './write.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_INFO = 'http://jabber.org/protocol/disco#info';
+const NS_OWNER = 'http://jabber.org/protocol/muc#owner';
 const NICK = /^[^\s/@][^/@\0]{0,63}$/u;
 
 /** Sends the join presence and waits for the room's answer; `since` (a rejoin after a lost
  *  connection) asks only for the history from then on, so subscribers do not get it twice. */
 export async function rejoin(state: XmppState, roomJid: string, w: Wanted, since?: Date): Promise<void> {
   const { show, status } = state.presence;
-  const answered = state.pending.wait(`join ${roomJid}`, `the join of ${roomJid}`);
+  const answered = state.pending.wait<{ created: boolean } | undefined>(`join ${roomJid}`, `the join of ${roomJid}`);
   state.rooms.set(roomJid, { jid: roomJid, nick: w.nick, occupants: new Map(), joined: false });
   const x = xml('x', { xmlns: NS_MUC }, ...(w.password ? [xml('password', {}, w.password)] : []), ...(since ? [xml('history', { since: since.toISOString().replace(/\.\d+Z$/, 'Z') })] : []));
   try {
     await write(state, xml('presence', { to: `${roomJid}/${w.nick}` }, x,
       ...(show !== 'online' && show !== 'offline' ? [xml('show', {}, show)] : []),
       ...(status ? [xml('status', {}, status)] : [])));
-    await answered;
+    const joined = await answered;
+    // a room we just created may be locked until its owner configures it (XEP-0045 §10.1.2):
+    // accept the default configuration (an "instant room"), as clients do, so others can come in
+    if (joined?.created) {
+      await request(state, xml('iq', { type: 'set', to: roomJid }, xml('query', { xmlns: NS_OWNER }, xml('x', { xmlns: 'jabber:x:data', type: 'submit' }))), `unlocking the new room ${roomJid}`).catch(() => undefined);
+    }
   } catch (err) {
     state.rooms.delete(roomJid);
     throw err;
