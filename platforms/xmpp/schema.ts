@@ -70,7 +70,7 @@ export const verbSchemas: Record<string, JSONSchemaType> = {
         type: 'object',
         required: ['type'],
         properties: {
-          type: { enum: ['presence', 'topic'] },
+          type: { enum: ['presence', 'topic', 'address'] },
           content: { type: 'string', maxLength: 4096 },
           presence: { enum: ['online', 'away', 'chat', 'dnd', 'xa', 'offline'] },
         },
@@ -78,6 +78,7 @@ export const verbSchemas: Record<string, JSONSchemaType> = {
     },
     allOf: [
       { if: { properties: { object: { properties: { type: { const: 'topic' } } } } }, then: { required: ['target'], properties: { target: ROOM } } },
+      { if: { properties: { object: { properties: { type: { const: 'address' } } } } }, then: { required: ['target'], properties: { target: ANYONE } } },
     ],
   },
   query: {

@@ -329,6 +329,22 @@ describe('XMPP platform', () => {
     expect(direct).toMatchObject({ actor: { id: bob.jid }, object: { type: 'room', json: expect.objectContaining({ id: `direct@${xmppd.muc}`, password: 'pw' }) } });
   });
 
+  it('changes its nick in a room, and fails when the nick is taken', async () => {
+    const lobby = `lobby@${xmppd.muc}`;
+    let from = bob.stanzas.length;
+    expect((await alice.run('update', { target: { id: `${lobby}/Alice B`, type: 'person' }, object: { type: 'address' } })).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === `${lobby}/Alice B` && !s.attrs.type, 'the new nick', from);
+    const own = await alice.saw((a) => a.type === 'update' && a.object?.type === 'address' && a.actor.id === `${lobby}/Alice A`, 'its own nick change');
+    expect(own.target.id).toBe(`${lobby}/Alice B`);
+    const taken = await alice.run('update', { target: { id: `${lobby}/bobby`, type: 'person' }, object: { type: 'address' } });
+    expect(errorCode(taken)).toBe('PLATFORM_ERROR');
+    expect(taken.errors?.[0]?.message).toMatch(/conflict/);
+    // back to the first nick, which the later tests use
+    from = bob.stanzas.length;
+    expect((await alice.run('update', { target: { id: `${lobby}/Alice A`, type: 'person' }, object: { type: 'address' } })).errors).toBeUndefined();
+    await bob.waitFor((s) => s.is('presence') && s.attrs.from === `${lobby}/Alice A` && !s.attrs.type, 'the first nick again', from);
+  });
+
   it('answers attendance and room-info queries', async () => {
     const lobby = `lobby@${xmppd.muc}`;
     const r = await alice.run('query', { target: room(), object: { type: 'attendance' } });

@@ -40,7 +40,10 @@ export function onErrors(state: XmppState): void {
     } else if (state.pending.has(`join ${bare}`)) {
       verb = 'join';
       key = `join ${bare}`;
-    } else if (isRoom) verb = 'update';
+    } else if (isRoom) {
+      verb = 'update';
+      if (state.pending.has(`nick ${bare}`)) key = `nick ${bare}`;
+    }
     else verb = el.getChild('x', 'http://jabber.org/protocol/muc') ? 'join' : 'request-friend';
     const content = `${verb} failed (${from?.toString() ?? bare}): ${condition}${text ? ` (${text})` : ''}`;
     const details = { condition, ...(id ? { id } : {}) };

@@ -51,6 +51,7 @@ export function onOccupants(state: XmppState): void {
           r.nick = newNick;
           const w = state.wanted.get(roomJid);
           if (w) { w.nick = newNick; remember(state); }
+          state.pending.resolve(`nick ${roomJid}`);
         }
         state.ctx.emit(inbound('update', who, occupant(roomJid, newNick), { type: 'address' }));
         return;

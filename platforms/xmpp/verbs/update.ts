@@ -6,6 +6,8 @@
 // announced again after a reconnect. Done when written.
 // object.type `topic` sets the subject of target.id (a room) to object.content, done when the
 // room reflects it; a refusal (not allowed to change it) fails with PLATFORM_ERROR.
+// object.type `address` with target.id `room@service/newnick` changes our nick in that room (as
+// a nick change is written for IRC), done when the room confirms it; a nick in use fails.
 import { randomUUID } from 'node:crypto';
 import { xml } from '@xmpp/client';
 import { HubError } from '../../../src/errors.js';
@@ -66,7 +68,21 @@ export async function update(state: XmppState, activity: ASActivity): Promise<AS
       }
       return activity;
     }
+    case 'address': {
+      // a new nick in a room: target.id is the occupant JID we want, room@service/newnick
+      const to = jidOf(activity.target, 'target.id');
+      const roomJid = to.bare().toString();
+      const r = state.rooms.get(roomJid);
+      if (!to.resource) throw new HubError('BAD_USER_INPUT', 'a nick change names the new occupant JID: target.id room@service/newnick', { field: 'target.id' });
+      if (!r?.joined) throw new HubError('BAD_USER_INPUT', `not in the room ${roomJid}: join it with the nick instead`, { field: 'target.id' });
+      if (r.nick === to.resource) return activity;
+      if (/[\0@]/.test(to.resource) || to.resource.length > 64) throw new HubError('BAD_USER_INPUT', `"${to.resource}" cannot be a room nick`, { field: 'target.id' });
+      const answered = state.pending.wait(`nick ${roomJid}`, `the nick change in ${roomJid}`);
+      await write(state, xml('presence', { to: `${roomJid}/${to.resource}` }));
+      await answered;
+      return activity;
+    }
     default:
-      throw new HubError('BAD_USER_INPUT', 'XMPP update takes object.type "presence" or "topic"', { field: 'object.type' });
+      throw new HubError('BAD_USER_INPUT', 'XMPP update takes object.type "presence", "topic" or "address" (a new nick in a room)', { field: 'object.type' });
   }
 }
