@@ -4,6 +4,7 @@ import type { FetchSizes } from './sections/fetch.js';
 import type { IrcSizes } from './sections/irc.js';
 import type { ScaleSizes } from './sections/scale.js';
 import type { SoakSizes } from './sections/soak.js';
+import type { XmppSizes } from './sections/xmpp.js';
 
 export interface LoadSizes {
   warmUp: number;
@@ -41,20 +42,23 @@ export interface Options {
   scale: ScaleSizes;
   /** 200 IRC sessions with steady traffic for minutes: memory and lag over time, then an IRC server restart */
   soak: SoakSizes;
+  /** the XMPP platform against a local Prosody: sessions held (memory, connect time) and send/receive latency */
+  xmpp: XmppSizes;
   /** HUBGRAPH_SUBSCRIBER_BUFFER for the bench: bursts queue many frames per socket */
   subscriberBufferBytes: number;
 }
 
-export const SECTIONS = ['fetch', 'irc', 'scale', 'soak'] as const;
+export const SECTIONS = ['fetch', 'irc', 'xmpp', 'scale', 'soak'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** concurrent clients of the fetch section (the targets are set at 20) */
 export const FETCH_CLIENTS = 20;
 
-const USAGE = `npm run bench [-- --quick] [-- --only fetch|irc|scale|soak] [-- --soak-minutes N] [-- --profile <dir>]
+const USAGE = `npm run bench [-- --quick] [-- --only fetch|irc|xmpp|scale|soak] [-- --soak-minutes N] [-- --profile <dir>]
   --quick          fewer calls and events, a shorter paced run; IRC sessions at 100 and 1,000 only
   --only fetch     only the feeds/metadata fetch section (for working on it, or profiling it)
   --only irc       only the IRC section (sessions held, send/receive latency; needs ngircd)
+  --only xmpp      only the XMPP section (100 and 1,000 sessions held, send/receive latency; needs prosody)
   --only scale     only the scale-out section (one vs two workers; recovery of 1,000 IRC connections after a SIGKILL)
   --only soak      only the soak run (200 IRC sessions with steady traffic; 10 minutes, 1 with --quick)
   --soak-minutes N how long the soak run lasts (default 10, or 1 with --quick)
@@ -109,6 +113,9 @@ export function parseOptions(argv: string[]): Options {
       sampleEverySeconds: quick ? 10 : 30,
       sendEveryMs: 5000,
     },
+    xmpp: quick
+      ? { sessions: [100, 1000], inFlight: 20, latencySamples: 100, gapMs: 20 }
+      : { sessions: [100, 1000], inFlight: 20, latencySamples: 300, gapMs: 20 },
     subscriberBufferBytes: 64 * 1024 * 1024,
   };
 }

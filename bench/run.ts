@@ -21,6 +21,7 @@ import { runFetch, type FetchResults } from './sections/fetch.js';
 import { runIrc, type IrcResults } from './sections/irc.js';
 import { runScale, type ScaleResults } from './sections/scale.js';
 import { runSoak, type SoakResults } from './sections/soak.js';
+import { runXmpp, xmppRows, type XmppResults } from './sections/xmpp.js';
 import { startFixtures, type FixtureServer } from './support/fixtures.js';
 import { buildRows } from './report.js';
 import { footer, notes } from './notes.js';
@@ -47,6 +48,8 @@ interface Measured {
   scale?: ScaleResults;
   /** only in a full run and with --only soak */
   soak?: SoakResults;
+  /** present without --only, or with --only xmpp */
+  xmpp?: XmppResults;
   /** cores the rest of the machine kept busy meanwhile */
   othersBusy: number | null;
 }
@@ -61,9 +64,13 @@ async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
     opts.only === undefined || opts.only === 'irc'
       ? await runIrc({ redisUrl: redis.url, redisPid: redis.pid, sizes: opts.irc, progress, retiring: (child) => others.retire(child.proc.pid) })
       : undefined;
+  const xmpp =
+    opts.only === undefined || opts.only === 'xmpp'
+      ? await runXmpp({ redisUrl: redis.url, sizes: opts.xmpp, progress, retiring: (child) => others.retire(child.proc.pid) })
+      : undefined;
   const scale = opts.only === undefined || opts.only === 'scale' ? await runScale({ redisUrl: redis.url, sizes: opts.scale, progress }) : undefined;
   const soak = opts.only === undefined || opts.only === 'soak' ? await runSoak({ redisUrl: redis.url, sizes: opts.soak, progress }) : undefined;
-  return { ...(engine ? { engine } : {}), ...(fetch ? { fetch } : {}), ...(irc ? { irc } : {}), ...(scale ? { scale } : {}), ...(soak ? { soak } : {}), othersBusy: others.total([]) };
+  return { ...(engine ? { engine } : {}), ...(fetch ? { fetch } : {}), ...(irc ? { irc } : {}), ...(xmpp ? { xmpp } : {}), ...(scale ? { scale } : {}), ...(soak ? { soak } : {}), othersBusy: others.total([]) };
 }
 
 /** Sections 1–4: the echo verb, BullMQ→Piscina and fan-out, on one hubgraph with the dummy platform. */
@@ -135,7 +142,7 @@ async function main(): Promise<void> {
 
   const m = await measure(opts, redis);
   const seconds = (performance.now() - t0) / 1000;
-  const rows = buildRows(m);
+  const rows = [...buildRows(m), ...(m.xmpp ? xmppRows(m.xmpp) : [])];
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadBefore, loadAfter: loadavg(), othersBusyCores: m.othersBusy };
 
   out('');
@@ -153,12 +160,14 @@ async function main(): Promise<void> {
     hubgraph: m.engine?.hubgraphEnv ?? null,
     hubgraphFetch: m.fetch?.hubgraphEnv ?? null,
     hubgraphIrc: m.irc?.hubgraphEnv ?? null,
+    hubgraphXmpp: m.xmpp?.hubgraphEnv ?? null,
     ngircd: m.irc?.ngircd ?? null,
     rows: rows.map((r) => ({ ...r, result: verdict(r) })),
     details: {
       ...(m.engine ? { queue: m.engine.queue, http: m.engine.http, ws: m.engine.ws, fanout: m.engine.fanout } : {}),
       ...(m.fetch ? { fetch: m.fetch } : {}),
       ...(m.irc ? { irc: m.irc } : {}),
+      ...(m.xmpp ? { xmpp: m.xmpp } : {}),
     },
   });
   out(`results: ${file}`);

@@ -13,6 +13,7 @@ need_pkg unshare util-linux
 need_pkg pgrep procps
 need_pkg ngircd ngircd
 need_pkg inspircd inspircd
+need_pkg prosody prosody
 [ -d node_modules ] || npm ci
 
 start_private_redis

@@ -1,0 +1,156 @@
+// What one XMPP connection knows: the client, its own JID, the rooms it is in (each occupant
+// with role and affiliation), the rooms it wants to be in (rejoined after a reconnect or a thread
+// crash), the presence it last announced, and the verbs waiting for the server's answer.
+import type { Client } from '@xmpp/client';
+import { HubError } from '../../src/errors.js';
+import type { SessionContext } from '../../src/platform/types.js';
+import type { Presence } from './translate.js';
+
+export interface XmppCredentials {
+  userAddress: string;
+  password: string;
+  resource: string;
+  server?: string;
+  port?: number;
+}
+
+export interface Occupant {
+  nick: string;
+  role: string;
+  affiliation: string;
+  /** the occupant's real JID, when the room shows it (non-anonymous rooms, or to moderators) */
+  jid?: string;
+  presence: Presence;
+  status?: string;
+}
+
+export interface RoomState {
+  jid: string;
+  nick: string;
+  /** nick → occupant; filled by the room's presence, starting with the join */
+  occupants: Map<string, Occupant>;
+  /** our own presence (status 110) has arrived: the join is done */
+  joined: boolean;
+}
+
+/** A roster item (RFC 6121 §2.1). */
+export interface Contact {
+  jid: string;
+  name?: string;
+  subscription: 'none' | 'to' | 'from' | 'both' | 'remove';
+  /** we asked for its presence and it has not answered yet */
+  ask: boolean;
+  groups: string[];
+}
+
+export interface Wanted {
+  nick: string;
+  password?: string;
+}
+
+/** How long a verb waits for the server's answer before it fails with TIMEOUT. */
+export const ANSWER_TIMEOUT_MS = 15_000;
+
+interface Waiter {
+  resolve(value: unknown): void;
+  reject(err: HubError): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Verbs waiting for the server, keyed by what answers them ("join room@muc", ...). */
+export class Pending {
+  private readonly waiting = new Map<string, Waiter[]>();
+
+  wait<T>(key: string, what: string, ms = ANSWER_TIMEOUT_MS): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: setTimeout(() => {
+          this.remove(key, waiter);
+          reject(new HubError('TIMEOUT', `the XMPP server did not answer ${what} within ${ms / 1000} s`));
+        }, ms),
+      };
+      const list = this.waiting.get(key) ?? [];
+      list.push(waiter);
+      this.waiting.set(key, list);
+    });
+  }
+
+  has(key: string): boolean {
+    return (this.waiting.get(key)?.length ?? 0) > 0;
+  }
+
+  resolve(key: string, value?: unknown): boolean {
+    return this.settle(key, (w) => w.resolve(value));
+  }
+
+  reject(key: string, err: HubError): boolean {
+    return this.settle(key, (w) => w.reject(err));
+  }
+
+  rejectAll(err: HubError): void {
+    for (const key of [...this.waiting.keys()]) this.reject(key, err);
+  }
+
+  private settle(key: string, fn: (w: Waiter) => void): boolean {
+    const list = this.waiting.get(key);
+    if (!list?.length) return false;
+    this.waiting.delete(key);
+    for (const w of list) {
+      clearTimeout(w.timer);
+      fn(w);
+    }
+    return true;
+  }
+
+  private remove(key: string, waiter: Waiter): void {
+    const list = this.waiting.get(key);
+    if (!list) return;
+    const i = list.indexOf(waiter);
+    if (i >= 0) list.splice(i, 1);
+    if (!list.length) this.waiting.delete(key);
+  }
+}
+
+export interface XmppState {
+  ctx: SessionContext;
+  client: Client;
+  creds: XmppCredentials;
+  /** own bare JID (the actor id) and full JID once bound */
+  bare: string;
+  full: string;
+  domain: string;
+  online: boolean;
+  /** rooms we are in now (bare room JID → state); a lost connection clears it */
+  rooms: Map<string, RoomState>;
+  /** rooms to be in: what a reconnect or a reopen after a thread crash rejoins */
+  wanted: Map<string, Wanted>;
+  /** the roster: bare JID → contact (read at connect, kept current by roster pushes) */
+  roster: Map<string, Contact>;
+  /** what `update` presence last set, announced again after a reconnect */
+  presence: { show: Presence; status: string };
+  pending: Pending;
+  /** domain → whether it is a MUC service (disco#info), asked once per connection before a join */
+  mucServices: Map<string, boolean>;
+  /** ids of stanzas whose error answers a waiting verb (servers need not echo the payload) */
+  asked: Map<string, { verb: string; key: string }>;
+}
+
+/** What survives a thread crash (ctx.saveState / ctx.restored). */
+export interface XmppSaved {
+  rooms: { jid: string; nick: string; password?: string }[];
+  presence?: { show: Presence; status: string };
+}
+
+export function remember(state: XmppState): void {
+  const saved: XmppSaved = {
+    rooms: [...state.wanted].map(([jid, w]) => ({ jid, nick: w.nick, ...(w.password ? { password: w.password } : {}) })),
+    presence: state.presence,
+  };
+  state.ctx.saveState(saved);
+}
+
+export function connected(state: XmppState): void {
+  if (!state.online) throw new HubError('PLATFORM_ERROR', `not connected to ${state.domain}`);
+}
