@@ -338,14 +338,11 @@ export class Connections {
   private async renewLeases(): Promise<void> {
     // also keeps this worker registered as alive, with or without connections
     const owned = this.supervisor.ownedKeys();
-    const lost = await this.leases.renew(owned);
-    if (lost === 'removed') {
-      this.fence('other workers found it dead (it stalled for longer than a lease)');
-      await this.leases.register();
-      this.lastRenewed = Date.now();
-      return;
-    }
+    const { lost, wasRemoved } = await this.leases.renew(owned);
     this.lastRenewed = Date.now();
+    // found dead meanwhile (a stall longer than the lease): its queue was taken over, and any
+    // connection another worker took is in `lost`; the rest are still its own
+    if (wasRemoved) this.log.warn({ lost: lost.length }, 'this worker had been found dead (it stalled for longer than a lease); registered again');
     for (const k of lost) {
       this.log.warn({ connKey: k }, 'lease on a connection was lost; closing it here');
       this.supervisor.close(k);

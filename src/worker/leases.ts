@@ -26,11 +26,11 @@ return ARGV[1]`;
 
 // KEYS: leases, workers, owner keys... ARGV: me, leaseMs, join ("1": register; "0": only renew),
 // connKeys... (ARGV[i + 1] for KEYS[i]). Renews the worker's registration and each lease still ours;
-// returns the 1-based indexes lost, or {-1} when the worker was found dead and removed meanwhile
-// (its connections and queue are being taken over: it must not renew them).
+// returns the 1-based indexes lost, with -1 first when the worker had been found dead and removed
+// meanwhile (its queue was taken over; it registers again). A connection another worker claimed
+// while this one was late is reported lost like any other: that is what stops it being open twice.
 const RENEW = `${NOW}
-local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if ARGV[3] ~= '1' and (not score or tonumber(score) < now) then return {-1} end
+local removed = ARGV[3] ~= '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1])
 local ends = now + tonumber(ARGV[2])
 redis.call('ZADD', KEYS[2], ends, ARGV[1])
 local lost = {}
@@ -42,6 +42,7 @@ for i = 3, #KEYS do
     lost[#lost + 1] = i - 2
   end
 end
+if removed then table.insert(lost, 1, -1) end
 return lost`;
 
 // KEYS: owner, leases. ARGV: me, connKey, mode ("release": closed for good; "handover": reopen elsewhere).
@@ -119,21 +120,24 @@ export class Leases {
   }
 
   /**
-   * Renews this worker's registration and its leases; returns the connection keys it lost, or
-   * 'removed' when other workers found it dead meanwhile (a stall longer than the lease).
+   * Renews this worker's registration and its leases (registering it again if other workers had
+   * found it dead: a stall longer than the lease); returns the connection keys it lost.
    */
-  async renew(owned: string[]): Promise<string[] | 'removed'> {
+  async renew(owned: string[]): Promise<{ lost: string[]; wasRemoved: boolean }> {
     const lost: string[] = [];
+    let wasRemoved = false;
     for (let i = 0; i === 0 || i < owned.length; i += RENEW_CHUNK) {
       const chunk = owned.slice(i, i + RENEW_CHUNK);
       const idx = await this.cmd.hubgraphRenew(
         2 + chunk.length, this.keys.leases(), this.keys.workers(), ...chunk.map((k) => this.keys.connectionOwner(k)),
         this.workerId, this.leaseMs, '0', ...chunk,
       );
-      if (idx[0] === -1) return 'removed';
-      for (const n of idx) if (chunk[n - 1]) lost.push(chunk[n - 1] as string);
+      for (const n of idx) {
+        if (n === -1) wasRemoved = true;
+        else if (chunk[n - 1]) lost.push(chunk[n - 1] as string);
+      }
     }
-    return lost;
+    return { lost, wasRemoved };
   }
 
   /** Whether the previous owner handed the connection over (closed it on purpose, no crash to report). */
