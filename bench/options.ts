@@ -61,7 +61,7 @@ const USAGE = `npm run bench [-- --quick] [-- --only fetch|irc|xmpp|scale|soak] 
   --only xmpp      only the XMPP section (100 and 1,000 sessions held, send/receive latency; needs prosody)
   --only scale     only the scale-out section (one vs two workers; recovery of 1,000 IRC connections after a SIGKILL)
   --only soak      only the soak run (200 IRC sessions with steady traffic; 10 minutes, 1 with --quick)
-  --soak-minutes N how long the soak run lasts (default 10, or 1 with --quick)
+  --soak-minutes N how long the soak run lasts (default 10, or 1 with --quick; 0 skips it)
   --profile <dir>  also write CPU profiles of the hubgraph processes to <dir> (the fetch section's to
                    <dir>/fetch-cache-off and <dir>/fetch-cache-on; bench/profile-summary.ts reads those)
                    (profiling slows the server: compare such a run only with another profiled run)`;
@@ -109,7 +109,8 @@ export function parseOptions(argv: string[]): Options {
       : { sessions: 1000, echoCalls: 3000, echoInFlight: 50, maxMs: 30_000 },
     soak: {
       sessions: 200,
-      minutes: values['soak-minutes'] !== undefined ? Math.max(0.5, Number(values['soak-minutes'])) : quick ? 1 : 10,
+      // 0 skips the soak run (a full bench without its ten minutes)
+      minutes: values['soak-minutes'] !== undefined ? (Number(values['soak-minutes']) <= 0 ? 0 : Math.max(0.5, Number(values['soak-minutes']))) : quick ? 1 : 10,
       sampleEverySeconds: quick ? 10 : 30,
       sendEveryMs: 5000,
     },

@@ -69,7 +69,7 @@ async function measure(opts: Options, redis: BenchRedis): Promise<Measured> {
       ? await runXmpp({ redisUrl: redis.url, sizes: opts.xmpp, progress, retiring: (child) => others.retire(child.proc.pid) })
       : undefined;
   const scale = opts.only === undefined || opts.only === 'scale' ? await runScale({ redisUrl: redis.url, sizes: opts.scale, progress }) : undefined;
-  const soak = opts.only === undefined || opts.only === 'soak' ? await runSoak({ redisUrl: redis.url, sizes: opts.soak, progress }) : undefined;
+  const soak = (opts.only === undefined || opts.only === 'soak') && opts.soak.minutes > 0 ? await runSoak({ redisUrl: redis.url, sizes: opts.soak, progress }) : undefined;
   return { ...(engine ? { engine } : {}), ...(fetch ? { fetch } : {}), ...(irc ? { irc } : {}), ...(xmpp ? { xmpp } : {}), ...(scale ? { scale } : {}), ...(soak ? { soak } : {}), othersBusy: others.total([]) };
 }
 
