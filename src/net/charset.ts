@@ -37,6 +37,8 @@ export function decodeBody(body: Buffer, contentType: string | undefined): { tex
   const head = body.subarray(0, 2048).toString('latin1');
   for (const label of [charsetFromContentType(contentType), declaredCharset(head)]) {
     const name = known(label);
+    // Buffer's own UTF-8 decoder gives the same text (U+FFFD for bad bytes) without iconv's stream decoder
+    if (name === 'utf-8' || name === 'utf8') return { text: body.toString('utf8'), charset: name };
     if (name) return { text: iconv.decode(body, name), charset: name };
   }
   return { text: body.toString('utf8'), charset: 'utf-8' };
