@@ -53,7 +53,7 @@ async function preview(url: string, ctx: JobContext): Promise<ASObject> {
 async function build(url: string, ctx: JobContext): Promise<ASObject> {
   const deadline = Date.now() + ctx.net.timeoutMs;
   const head = await fetchHtml(ctx.fetcher, url, '</head>');
-  const found = await extract(head.html);
+  const found = await extract(head.html, !head.complete);
   const base = head.fetched.url;
   const needBody = !head.complete && (!hasImage(found) || !hasTitle(found));
   const [whole, oembed] = await Promise.all([
