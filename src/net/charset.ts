@@ -43,3 +43,8 @@ export function decodeBody(body: Buffer, contentType: string | undefined): { tex
   }
   return { text: body.toString('utf8'), charset: 'utf-8' };
 }
+
+/** Decodes more of a document with the charset its first part was decoded with (decodeBody's answer). */
+export function decodeAs(body: Buffer, charset: string): string {
+  return charset === 'utf-8' || charset === 'utf8' ? body.toString('utf8') : iconv.decode(body, charset);
+}
