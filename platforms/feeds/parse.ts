@@ -82,14 +82,14 @@ async function parseXmlFast(text: string): Promise<Record<string, unknown>> {
   return restore(await parseXml(short), held) as Record<string, unknown>;
 }
 
-/** Puts the held CDATA text back wherever a token landed (values and attributes, at any depth). */
+/** Puts the held CDATA text back wherever a token landed, at any depth (attributes, under `$`, hold none). */
 function restore(value: unknown, held: string[]): unknown {
   if (typeof value === 'string') return value.includes(OPEN) ? value.replace(TOKEN, (_m, i: string) => held[Number(i)] ?? '') : value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = restore(value[i], held);
   } else if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    for (const k in o) o[k] = restore(o[k], held);
+    for (const k of Object.keys(o)) if (k !== '$') o[k] = restore(o[k], held);
   }
   return value;
 }

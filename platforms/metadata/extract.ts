@@ -45,6 +45,8 @@ const READ = new Set([
   'article:published_time', 'og:article:published_time', 'article:modified_time', 'og:article:modified_time',
   'og:updated_time', 'application-name', 'title', 'description', 'inlanguage',
 ]);
+/** a cheap first test: a name that READ may hold */
+const MAYBE_READ = /\b(?:property|name|itemprop)\s*=\s*["']?\s*(?:og:|twitter:|article:|title|description|application-name|inlanguage)/i;
 const META = /<meta\b((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
 const TITLE = /<title\b[^>]*>[\s\S]*?<\/title\s*>/gi;
 const HTML_TAG = /<html\b(?:[^>"']|"[^"]*"|'[^']*')*>/i;
@@ -64,6 +66,8 @@ function headDocument(visible: string): string | undefined {
   if (titles.length !== (visible.match(/<title\b/gi)?.length ?? 0)) return undefined;
   const metas: string[] = [];
   for (const m of visible.matchAll(META)) {
+    // most tags are told apart without reading their attributes (an entity in one means reading them)
+    if (!MAYBE_READ.test(m[0]) && !m[0].includes('&')) continue;
     const a = attributes(m[1] ?? '');
     if ([a.get('property'), a.get('name'), a.get('itemprop')].some((v) => v !== undefined && READ.has(v.toLowerCase()))) metas.push(m[0]);
   }
