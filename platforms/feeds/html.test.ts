@@ -23,12 +23,18 @@ const host = fc.oneof(
 );
 const piece = fc.constantFrom('a', 'B', '/', '.', '..', './', '../', '%2e', '%2E', '%41', '%', '?', '#', '&', '=', ';', "'", '"', ' ', '\t', '<', '>', '`', '{', '}', '|', '\\', '^', '[', ']', '~', '@', ':', '!', '$', '(', ')', '*', '+', ',', 'é', '\u0000', 'xn--');
 const tail = fc.array(piece, { maxLength: 12 }).map((p) => p.join(''));
+// root-relative paths, which take a fast path of their own against an http(s) base
+const rooted = fc.tuple(fc.constantFrom('/', '//', '/./', '/../', '/.well-known/', '/a/%2e/'), tail).map(([a, b]) => a + b);
 const url = fc.oneof(
   fc.webUrl({ withQueryParameters: true, withFragments: true }),
   fc.tuple(fc.constantFrom('http://', 'https://', 'HTTP://', 'ftp://', '//', ''), host, fc.constantFrom('', ':80', ':443', ':8080', ':'), fc.constantFrom('/', '', '?', '#'), tail).map((p) => p.join('')),
   tail,
+  rooted,
 );
-const base = fc.constantFrom(undefined, 'https://example.org/blog/feed.xml', 'http://127.0.0.1:8080/a/b/');
+const base = fc.oneof(
+  fc.constantFrom(undefined, 'https://example.org/blog/feed.xml', 'http://127.0.0.1:8080/a/b/', 'HTTP://Example.ORG:80/x', 'http://user:pw@example.org/', 'ftp://example.org/x', 'http://[::1]:9/'),
+  fc.webUrl(),
+);
 
 describe('feed HTML helpers', () => {
   it('absolute() gives what the URL parser gives, fast path or not', () => {
@@ -54,6 +60,9 @@ describe('feed HTML helpers', () => {
     ];
     for (const [u, want] of rewritten) expect(absolute(u, undefined)).toBe(want);
     expect(absolute('../img/a.png', 'https://example.org/blog/feed.xml')).toBe('https://example.org/img/a.png');
+    expect(absolute('/img/a.png?x=1#y', 'https://example.org/blog/feed.xml')).toBe('https://example.org/img/a.png?x=1#y');
+    expect(absolute('/img/a.png', 'HTTP://Example.ORG:80/blog/')).toBe('http://example.org/img/a.png');
+    expect(absolute('//cdn.example.net/a.png', 'https://example.org/')).toBe('https://cdn.example.net/a.png');
     expect(absolute('http://[oops/', undefined)).toBeUndefined();
   });
 

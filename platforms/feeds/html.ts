@@ -55,11 +55,35 @@ const PLAIN_URL = /^https?:\/\/(?!.*xn--)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[
 // the host part is checked case-sensitively below: [a-z] under the i flag also takes upper case
 const LOWER_HOST = /^https?:\/\/[^/A-Z]*\//;
 
-/** Resolves a URL against a base; undefined when it is not one. */
+// A path from the root ("/2024/03/a.html?x=1") of the same plain kind: against an http(s) base it
+// is the base's origin followed by the path as written.
+const PLAIN_ROOT_PATH = /^(?![^?#]*\/\.)(?![^?#]*%2e)\/(?!\/)[A-Za-z0-9\-._~!$&()*+,;=:@/%]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?(?:#[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?$/i;
+let lastBase: { base: string; origin: string | undefined } | undefined;
+
+function originOf(base: string): string | undefined {
+  if (lastBase?.base !== base) {
+    let origin: string | undefined;
+    try {
+      const u = new URL(base);
+      // a base with user info keeps it in what it resolves: the parser's business
+      origin = (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password ? u.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    lastBase = { base, origin };
+  }
+  return lastBase.origin;
+}
+
+/** Resolves a URL against a base (an absolute URL, as every base here is); undefined when it is not one. */
 export function absolute(url: string | undefined, base: string | undefined): string | undefined {
   const raw = url?.trim();
   if (!raw) return undefined;
   if (PLAIN_URL.test(raw) && LOWER_HOST.test(raw)) return raw;
+  if (base && raw[0] === '/' && PLAIN_ROOT_PATH.test(raw)) {
+    const origin = originOf(base);
+    if (origin) return origin + raw;
+  }
   try {
     return new URL(raw, base).href;
   } catch {
