@@ -180,6 +180,13 @@ export class SafeFetcher {
       body.destroy();
       return undefined;
     }
+    if (size === declared) {
+      // all of it is in: the end of the body follows at once (no timer needed), and the connection is released
+      const end = await chunksIn.next().catch(() => undefined);
+      if (end?.done) return first;
+      body.destroy();
+      return undefined;
+    }
     const rest = [first];
     let got = size;
     let ended = false;
