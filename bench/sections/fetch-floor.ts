@@ -2,7 +2,9 @@
 // directly with their libraries in the bench process, with nothing of hubgraph around it. A
 // keep-alive undici Agent GETs the fixture (undici is what hubgraph's fetcher uses), then
 //   metadata: open-graph-scraper with `html` set to the page up to and including </head>
-//             (hubgraph, too, stops reading at </head> when the head has a title and an image);
+//             (hubgraph, too, stops reading at </head> when the head has a title and an image,
+//             and hands open-graph-scraper even less: the head's <html>, <title> and the <meta>
+//             tags it reads, platforms/metadata/extract.ts);
 //   feed:     rss-parser's parseString on the whole text (one Parser with default options;
 //             parseString builds a fresh xml2js parser per call).
 import { Agent, request } from 'undici';

@@ -27,6 +27,15 @@ const many = `<?xml version="1.0"?><rss version="2.0"><channel><title>Many</titl
   (d, i) => `<item><title>n${i + 1}</title><guid>n${i + 1}</guid><pubDate>${new Date(Date.UTC(2024, 2, d)).toUTCString()}</pubDate></item>`,
 ).join('')}<item><title>n11</title><guid>n11</guid></item></channel></rss>`;
 
+// long CDATA sections (the parser skips their text; it has to come back exactly), one of them
+// spread over lines before a syntax error, and one feed whose text holds the private-use
+// characters that this skipping uses, which is then read the plain way
+const LONG = `<p>First paragraph with a <a href="/rel/link">relative link</a>, an ampersand & a <b>bold</b> word; ${'long text '.repeat(20)}</p>`;
+const longCdata = (extra = '') => `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title><![CDATA[Long & CDATA]]></title>
+<item><title><![CDATA[Short <title>]]></title><guid>c1</guid><pubDate><![CDATA[Tue, 05 Mar 2024 10:00:00 GMT]]></pubDate>
+<description>Before: <![CDATA[${LONG}]]> :after${extra}</description><content:encoded><![CDATA[${LONG}<p>more</p>]]></content:encoded></item></channel></rss>`;
+const brokenAfterCdata = `<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title><item><description><![CDATA[${'line\n'.repeat(30)}${'x'.repeat(200)}]]></description>\n<title>never closed\n</item></channel></rss>`;
+
 /** answers 200 with an ETag, and 304 to a request that already has it */
 const etagged = (body: string): Route => (req, res) => {
   if (req.headers['if-none-match'] === '"v1"') {
@@ -61,6 +70,9 @@ beforeAll(async () => {
       Buffer.from('<?xml version="1.0"?><rss version="2.0"><channel><title>\x80 5 \x93quoted\x94 \x96 dash</title><item><title>it\x92s</title></item></channel></rss>', 'latin1'),
       { 'content-type': 'application/rss+xml; charset=windows-1252' },
     ),
+    '/long-cdata.xml': serve(longCdata(), { 'content-type': 'application/rss+xml' }),
+    '/long-cdata-private-use.xml': serve(longCdata(' \uE000 0 \uE001'), { 'content-type': 'application/rss+xml' }),
+    '/broken-after-cdata.xml': serve(brokenAfterCdata, { 'content-type': 'application/rss+xml' }),
     '/redirected': (_q, r) => r.writeHead(301, { location: '/blog/rss.xml' }).end(),
     '/polled.xml': etagged(fixture('rss2.xml').toString()),
     // slow, so that a burst of requests overlaps the first one
@@ -226,6 +238,25 @@ describe('feeds platform', () => {
       name: 'Fish & chips \u00a9 2024', url: 'https://sloppy.example/item?id=1&lang=en',
       content: '<p>In CDATA &nbsp; stays as written &amp; so does this</p>', summary: 'In CDATA stays as written & so does this',
     });
+  });
+
+  it('gives back long CDATA sections exactly as written, and reads dates and titles held in CDATA', async () => {
+    const url = fx.url('/long-cdata.xml');
+    const doc = await fetched(url);
+    expect(doc.actor.name).toBe('Long & CDATA');
+    const abs = LONG.replace('/rel/link', fx.url('/rel/link'));
+    expect(entries(doc)).toEqual([
+      {
+        type: 'article', id: 'c1', name: 'Short <title>', title: 'Short <title>', published: '2024-03-05T10:00:00.000Z',
+        content: `${abs}<p>more</p>`, mediaType: 'text/html', summary: `Before: First paragraph with a relative link, an ampersand & a bold word; ${'long text '.repeat(20)}:after`,
+      },
+    ]);
+    const odd = await fetched(fx.url('/long-cdata-private-use.xml'));
+    expect(entries(odd)[0]).toMatchObject({ name: 'Short <title>', content: `${abs}<p>more</p>`, published: '2024-03-05T10:00:00.000Z' });
+    const broken = await feed(fx.url('/broken-after-cdata.xml'));
+    expect(errorCode(broken)).toBe('PLATFORM_ERROR');
+    // the line and column of the document as written, CDATA lines counted
+    expect(broken.errors?.[0]?.message).toMatch(/not well-formed XML \(Unexpected close tag at line 34, column 7\)/);
   });
 
   it("keeps the feed's own order; since and before filter by date, offset skips, limit keeps the first N; totalItems counts the whole feed", async () => {

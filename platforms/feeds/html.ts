@@ -29,14 +29,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+// One pass over the markup: comments and scripts/styles go, block-level tags become a space, every
+// other tag goes. The alternatives are tried in this order at each position.
+const MARKUP = /(<!--[\s\S]*?-->)|<(script|style)\b[\s\S]*?<\/\2\s*>|<\/?(p|div|br|li|ul|ol|h[1-6]|blockquote|tr|td|th|table|section|article|figure|figcaption|pre|hr)\b[^>]*>|<[^>]*>/gi;
+
 /** HTML -> one line of plain text: scripts and styles dropped, tags become spaces, entities decoded. */
 export function htmlToText(html: string): string {
-  const stripped = html
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<\/?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|tr|td|th|table|section|article|figure|figcaption|pre|hr)\b[^>]*>/gi, ' ')
-    .replace(/<[^>]*>/g, '');
-  return decodeEntities(stripped).replace(/\s+/g, ' ').trim();
+  const stripped = html.includes('<') ? html.replace(MARKUP, (_whole, comment?: string, script?: string, block?: string) => (comment || script || block ? ' ' : '')) : html;
+  return (stripped.includes('&') ? decodeEntities(stripped) : stripped).replace(/\s+/g, ' ').trim();
 }
 
 /** Plain text cut at a word boundary, for `summary`. */
@@ -47,10 +47,43 @@ export function shorten(text: string, max = 400): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, '')}\u2026`;
 }
 
-/** Resolves a URL against a base; undefined when it is not one. */
+// An absolute http(s) URL that the WHATWG parser would give back unchanged: a lower-case host name
+// whose last label starts with a letter (no IP forms to normalise, no punycode to check), no port,
+// a path from the first slash on with no dot segments, and only characters that no part of a URL
+// percent-encodes. Most links in feeds are like this, and they skip the parser.
+const PLAIN_URL = /^https?:\/\/(?!.*xn--)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?![^?#]*\/\.)(?![^?#]*%2e)\/[A-Za-z0-9\-._~!$&()*+,;=:@/%]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?(?:#[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?$/i;
+// the host part is checked case-sensitively below: [a-z] under the i flag also takes upper case
+const LOWER_HOST = /^https?:\/\/[^/A-Z]*\//;
+
+// A path from the root ("/2024/03/a.html?x=1") of the same plain kind: against an http(s) base it
+// is the base's origin followed by the path as written.
+const PLAIN_ROOT_PATH = /^(?![^?#]*\/\.)(?![^?#]*%2e)\/(?!\/)[A-Za-z0-9\-._~!$&()*+,;=:@/%]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?(?:#[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?$/i;
+let lastBase: { base: string; origin: string | undefined } | undefined;
+
+function originOf(base: string): string | undefined {
+  if (lastBase?.base !== base) {
+    let origin: string | undefined;
+    try {
+      const u = new URL(base);
+      // a base with user info keeps it in what it resolves: the parser's business
+      origin = (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password ? u.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    lastBase = { base, origin };
+  }
+  return lastBase.origin;
+}
+
+/** Resolves a URL against a base (an absolute URL, as every base here is); undefined when it is not one. */
 export function absolute(url: string | undefined, base: string | undefined): string | undefined {
   const raw = url?.trim();
   if (!raw) return undefined;
+  if (PLAIN_URL.test(raw) && LOWER_HOST.test(raw)) return raw;
+  if (base && raw[0] === '/' && PLAIN_ROOT_PATH.test(raw)) {
+    const origin = originOf(base);
+    if (origin) return origin + raw;
+  }
   try {
     return new URL(raw, base).href;
   } catch {
@@ -58,9 +91,11 @@ export function absolute(url: string | undefined, base: string | undefined): str
   }
 }
 
+const LINK_ATTRIBUTE = /\s(?:href|src|poster)\s*=/i;
+
 /** Rewrites relative href/src attributes so the HTML still points where the feed meant. */
 export function absolutizeHtml(html: string, base: string | undefined): string {
-  if (!base) return html;
+  if (!base || !LINK_ATTRIBUTE.test(html)) return html;
   return html.replace(/(<[a-z][^>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"']*)\2/gi, (whole, head: string, quote: string, value: string) => {
     if (!value || /^(?:[a-z][a-z0-9+.-]*:|#)/i.test(value.trim())) return whole;
     const abs = absolute(decodeEntities(value), base);

@@ -56,9 +56,14 @@ export function isoDate(raw: string | undefined): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
+/** A copy without the undefined values and empty lists (a copy: deleting keys would leave V8 a slow dictionary object to clone and serialise). */
 function compact<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined || (Array.isArray(o[k]) && !(o[k] as unknown[]).length)) delete o[k];
-  return o;
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    const v = o[k];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) out[k] = v;
+  }
+  return out as T;
 }
 
 export function feedActor(p: FeedParts): ASObject {

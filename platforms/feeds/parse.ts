@@ -57,6 +57,43 @@ function parseXml(text: string): Promise<Record<string, unknown>> {
   return parser.parseString(text) as Promise<never>;
 }
 
+/**
+ * sax reads a document one character at a time, and most of a feed's characters are the entries'
+ * HTML in CDATA sections, which XML leaves uninterpreted. Long sections are swapped for a short
+ * token before parsing and put back in every string of the result, so the parse costs what the
+ * markup around them costs. Only sections of LONG_CDATA characters or more: rss-parser reads some
+ * short values itself (a pubDate it turns into isoDate), and no date or link is that long. Not
+ * done when the text already holds the token's delimiters.
+ */
+const LONG_CDATA = 120;
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const TOKEN = /\uE000(\d+)\uE001/g;
+
+async function parseXmlFast(text: string): Promise<Record<string, unknown>> {
+  if (text.includes(OPEN) || text.includes(CLOSE)) return parseXml(text);
+  const held: string[] = [];
+  const short = text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (whole, inner: string) => {
+    if (inner.length < LONG_CDATA) return whole;
+    held.push(inner);
+    return `<![CDATA[${OPEN}${held.length - 1}${CLOSE}]]>`;
+  });
+  if (!held.length) return parseXml(text);
+  return restore(await parseXml(short), held) as Record<string, unknown>;
+}
+
+/** Puts the held CDATA text back wherever a token landed, at any depth (attributes, under `$`, hold none). */
+function restore(value: unknown, held: string[]): unknown {
+  if (typeof value === 'string') return value.includes(OPEN) ? value.replace(TOKEN, (_m, i: string) => held[Number(i)] ?? '') : value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = restore(value[i], held);
+  } else if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== '$') o[k] = restore(o[k], held);
+  }
+  return value;
+}
+
 /** sax writes "Unexpected close tag\nLine: 3\nColumn: 7\nChar: >" with 0-based lines. */
 function xmlProblem(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -78,16 +115,20 @@ export async function parseFeed(fetched: Fetched, url: string): Promise<FeedDoc>
   if (root.toLowerCase() === 'html') throw notAFeed(url, text);
   const kind = ROOTS[root];
   if (!kind) throw new HubError('PLATFORM_ERROR', `${url} is XML whose root element is <${root}>, not an RSS (<rss>, <rdf:RDF>) or Atom (<feed>) feed`);
-  let parsed: Record<string, unknown>;
+  let parsed: Record<string, unknown> | undefined;
   try {
-    parsed = await parseXml(start);
-  } catch (first) {
-    const repaired = repairAmpersands(start);
-    try {
-      if (repaired === start) throw first;
-      parsed = await parseXml(repaired);
-    } catch {
-      throw new HubError('PLATFORM_ERROR', `${url} is not well-formed XML (${xmlProblem(first)}), so it cannot be read as a feed; its publisher has to fix it`);
+    parsed = await parseXmlFast(start);
+  } catch {
+    // read as written, so that an error names the document's own lines and columns
+    let first: unknown;
+    parsed = await parseXml(start).catch((err: unknown) => {
+      first = err;
+      return undefined;
+    });
+    if (!parsed) {
+      const repaired = repairAmpersands(start);
+      parsed = repaired === start ? undefined : await parseXmlFast(repaired).catch(() => undefined);
+      if (!parsed) throw new HubError('PLATFORM_ERROR', `${url} is not well-formed XML (${xmlProblem(first)}), so it cannot be read as a feed; its publisher has to fix it`);
     }
   }
   return fromParsed(parsed, kind, fetched.url, start);

@@ -1,6 +1,7 @@
 // Gets a page's bytes through the guarded fetcher and makes sure they are an HTML page, with
 // errors a person can act on.
 import { HubError } from '../../src/errors.js';
+import { decodeAs } from '../../src/net/charset.js';
 import type { Fetched, SafeFetcher } from '../../src/net/safe-fetch.js';
 
 const ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1';
@@ -13,6 +14,8 @@ export interface HtmlPage {
   mediaType: string;
   /** the whole document is in `html` (reading did not stop at </head> before the end) */
   complete: boolean;
+  /** when `html` stops at </head> but the fetcher read the rest anyway: the whole document */
+  whole?: () => string;
 }
 
 export async function fetchHtml(fetcher: SafeFetcher, url: string, stopAfter?: string): Promise<HtmlPage> {
@@ -29,7 +32,9 @@ export async function fetchHtml(fetcher: SafeFetcher, url: string, stopAfter?: s
   // without a Content-Type, markup is recognised by its first character
   if (!declared && !text.trimStart().startsWith('<')) throw notHtml(fetched.url, 'no Content-Type and no markup');
   const complete = !fetched.truncated || /<\/html\s*>/i.test(text);
-  return { fetched, html: text, charset, mediaType: declared ?? 'text/html', complete };
+  const rest = complete ? undefined : fetched.rest;
+  const whole = rest ? () => text + decodeAs(rest, charset) : undefined;
+  return { fetched, html: text, charset, mediaType: declared ?? 'text/html', complete, ...(whole ? { whole } : {}) };
 }
 
 function notHtml(url: string, what: string): HubError {

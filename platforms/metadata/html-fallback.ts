@@ -34,7 +34,7 @@ export function decodeEntities(value: string): string {
   });
 }
 
-function attributes(raw: string): Map<string, string> {
+export function attributes(raw: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of raw.matchAll(ATTR)) {
     const name = m[1]!.toLowerCase();
@@ -43,18 +43,24 @@ function attributes(raw: string): Map<string, string> {
   return out;
 }
 
-function* tags(html: string, name: 'link' | 'img'): Generator<Map<string, string>> {
-  for (const m of html.replace(INVISIBLE, '').matchAll(TAG)) {
+/** The markup a scan reads: comments, scripts, styles and templates taken out. */
+export function visibleMarkup(html: string): string {
+  return html.replace(INVISIBLE, '');
+}
+
+function* tags(visible: string, name: 'link' | 'img'): Generator<Map<string, string>> {
+  for (const m of visible.matchAll(TAG)) {
     if (m[1]!.toLowerCase() === name) yield attributes(m[2] ?? '');
   }
 }
 
 const ICON_RELS = ['icon', 'shortcut icon', 'apple-touch-icon', 'mask-icon'];
 
-export function scanLinks(html: string): HtmlLinks {
+/** `visible` is visibleMarkup() of the page. */
+export function scanLinks(visible: string): HtmlLinks {
   const found: HtmlLinks = {};
   let iconRank = ICON_RELS.length;
-  for (const a of tags(html, 'link')) {
+  for (const a of tags(visible, 'link')) {
     const rel = (a.get('rel') ?? '').toLowerCase().split(/\s+/);
     const href = a.get('href');
     if (!href) continue;
@@ -78,10 +84,11 @@ function side(value: string | undefined): number | undefined {
 
 /**
  * The first <img> that looks like content: a real URL (not data:), no declared side under
- * MIN_IMAGE_SIDE, not hidden from assistive technology as decoration, not an .ico.
+ * MIN_IMAGE_SIDE, not hidden from assistive technology as decoration, not an .ico. `visible` is
+ * visibleMarkup() of the page.
  */
-export function firstLargeImage(html: string): BodyImage | undefined {
-  for (const a of tags(html, 'img')) {
+export function firstLargeImage(visible: string): BodyImage | undefined {
+  for (const a of tags(visible, 'img')) {
     const src = [a.get('src'), a.get('data-src'), a.get('data-lazy-src')].find((s) => s && !/^data:/i.test(s));
     if (!src || /\.ico(\?|#|$)/i.test(src)) continue;
     if (a.get('aria-hidden') === 'true' || a.get('role') === 'presentation') continue;

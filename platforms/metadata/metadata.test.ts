@@ -19,6 +19,9 @@ let guarded: Hubgraph;
 let token: string;
 let guardedToken: string;
 
+/** An HTML page with its Content-Length. */
+const sized = (html: string): Route => serve(html, { ...HTML, 'content-length': String(Buffer.byteLength(html)) });
+
 /** A head complete in the first chunk, then a body that arrives later (or never). */
 function slowBody(head: string, body: string | undefined): Route {
   return (_req, res) => {
@@ -50,6 +53,14 @@ beforeAll(async () => {
     '/late-image.html': slowBody('<html><head><title>Late image</title></head>', '<body><img src="/late.jpg" width="300" height="200"></body></html>'),
     '/no-answer': () => {}, // never even sends headers
     '/oembed-slow.html': serve('<title>Slow oEmbed</title><link rel="alternate" type="application/json+oembed" href="/no-answer">', HTML),
+    // a declared length: the body after </head> comes with the head, so one request reads both
+    '/body-image.html': sized('<html><head><title>Image in the body</title></head><body><p>Text</p><img src="/in-body.png" width="320" height="240"></body></html>'),
+    // a declared length, and the rest never comes: the head is enough, the preview does not wait
+    '/stalled-rest.html': (_req, res) => {
+      const head = '<html><head><meta property="og:title" content="Stalled"><meta property="og:image" content="/s.png"></head>';
+      res.writeHead(200, { ...HTML, 'content-length': String(head.length + 1000) });
+      res.write(head);
+    },
     '/never-ends.html': slowBody('<html><head><meta property="og:title" content="Endless"><meta property="og:image" content="/e.png"></head><body>', undefined),
   };
   site = await startFixtureServer(routes);
@@ -175,6 +186,18 @@ describe('metadata platform', () => {
     expect(site.hits.get('/big-without-image.html')).toBe(2);
     // a body that never ends does not matter once the head is in
     expect(await preview(site.url('/never-ends.html'))).toMatchObject({ name: 'Endless', image: [{ url: site.url('/e.png') }] });
+  });
+
+  it('reads a small body that came with the head from that one response, and does not wait for a rest that never comes', async () => {
+    expect(await preview(site.url('/body-image.html'))).toMatchObject({
+      name: 'Image in the body',
+      image: [{ type: 'image', url: site.url('/in-body.png'), mediaType: 'image/png', width: 320, height: 240 }],
+      sources: { name: 'html', image: 'html' },
+    });
+    expect(site.hits.get('/body-image.html')).toBe(1);
+    // the fetch timeout is 4 s: a preview that waited for the declared rest would fail with TIMEOUT
+    expect(await preview(site.url('/stalled-rest.html'))).toMatchObject({ name: 'Stalled', image: [{ url: site.url('/s.png') }], sources: { image: 'og' } });
+    expect(site.hits.get('/stalled-rest.html')).toBe(1);
   });
 
   it('decodes windows-1252 declared in <meta charset> and in the Content-Type header', async () => {

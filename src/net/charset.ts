@@ -37,7 +37,14 @@ export function decodeBody(body: Buffer, contentType: string | undefined): { tex
   const head = body.subarray(0, 2048).toString('latin1');
   for (const label of [charsetFromContentType(contentType), declaredCharset(head)]) {
     const name = known(label);
+    // Buffer's own UTF-8 decoder gives the same text (U+FFFD for bad bytes) without iconv's stream decoder
+    if (name === 'utf-8' || name === 'utf8') return { text: body.toString('utf8'), charset: name };
     if (name) return { text: iconv.decode(body, name), charset: name };
   }
   return { text: body.toString('utf8'), charset: 'utf-8' };
+}
+
+/** Decodes more of a document with the charset its first part was decoded with (decodeBody's answer). */
+export function decodeAs(body: Buffer, charset: string): string {
+  return charset === 'utf-8' || charset === 'utf8' ? body.toString('utf8') : iconv.decode(body, charset);
 }

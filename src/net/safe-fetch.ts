@@ -10,7 +10,12 @@ import type { NetPolicy } from './policy.js';
 
 export interface FetchOptions {
   headers?: Record<string, string>;
-  /** stop reading once the text so far contains this (e.g. "</head>" for page metadata) */
+  /**
+   * stop reading once the text so far contains this (e.g. "</head>" for page metadata). A rest of
+   * at most REST_BYTES that the server declared (Content-Length) and sends at once is still read,
+   * into `rest`: the connection stays open for the next request, and a caller that needs the
+   * whole document after all has it without a second request.
+   */
   stopAfter?: string;
   /** extra statuses to hand back instead of failing (304 for conditional GETs) */
   acceptStatus?: number[];
@@ -22,10 +27,16 @@ export interface Fetched {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
-  /** true when reading stopped early at `stopAfter` */
+  /** true when `body` ends at `stopAfter` (the document went on) */
   truncated: boolean;
+  /** with `truncated`: the rest of the document, when it was read all the same (see FetchOptions.stopAfter) */
+  rest?: Buffer;
   text(): { text: string; charset: string };
 }
+
+/** the most a stopAfter read takes after the marker, and how long it waits for it */
+const REST_BYTES = 64 * 1024;
+const REST_WAIT_MS = 20;
 
 const USER_AGENT = 'hubgraph/0.1 (+https://github.com/hubgraph)';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -88,9 +99,9 @@ export class SafeFetcher {
         res.body.destroy();
         throw tooLarge(url, this.policy.maxBytes);
       }
-      const { body, truncated } = await this.read(res.body, url, opts.stopAfter, signal);
+      const { body, truncated, rest } = await this.read(res.body, url, opts.stopAfter, signal, Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined);
       const contentType = headers['content-type'];
-      return { url: url.href, status: res.statusCode, headers, body, truncated, text: () => decodeBody(body, contentType) };
+      return { url: url.href, status: res.statusCode, headers, body, truncated, ...(rest ? { rest } : {}), text: () => decodeBody(body, contentType) };
     }
   }
 
@@ -119,12 +130,20 @@ export class SafeFetcher {
     if (this.guard.isIp(host)) this.guard.check(host);
   }
 
-  private async read(body: AsyncIterable<Buffer> & { destroy(): void }, url: URL, stopAfter: string | undefined, signal: AbortSignal): Promise<{ body: Buffer; truncated: boolean }> {
+  private async read(
+    body: AsyncIterable<Buffer> & { destroy(): void },
+    url: URL,
+    stopAfter: string | undefined,
+    signal: AbortSignal,
+    declared: number | undefined,
+  ): Promise<{ body: Buffer; truncated: boolean; rest?: Buffer }> {
     const chunks: Buffer[] = [];
+    const chunksIn = body[Symbol.asyncIterator]();
     let size = 0;
     let tail = '';
     try {
-      for await (const chunk of body) {
+      for (let next = await chunksIn.next(); !next.done; next = await chunksIn.next()) {
+        const chunk = next.value;
         size += chunk.length;
         if (size > this.policy.maxBytes) {
           body.destroy();
@@ -136,10 +155,11 @@ export class SafeFetcher {
           const view = tail + chunk.toString('latin1').toLowerCase();
           const at = view.indexOf(stopAfter);
           if (at >= 0) {
-            body.destroy();
             // keep the bytes up to the marker's end, not the rest of the chunk that held it
             const end = size - chunk.length - tail.length + at + stopAfter.length;
-            return { body: Buffer.concat(chunks, size).subarray(0, end), truncated: true };
+            const all = Buffer.concat(chunks, size);
+            const rest = await this.readRest(body, chunksIn, all.subarray(end), size, declared);
+            return { body: all.subarray(0, end), truncated: true, ...(rest ? { rest } : {}) };
           }
           tail = view.slice(-stopAfter.length);
         }
@@ -149,6 +169,52 @@ export class SafeFetcher {
       throw this.mapError(err, url, signal);
     }
     return { body: Buffer.concat(chunks, size), truncated: false };
+  }
+
+  /**
+   * After the marker: reads a small declared rest that arrives at once, so that the response ends
+   * cleanly (the connection is kept) and the caller has it; anything else is dropped (destroy).
+   */
+  private async readRest(body: { destroy(): void }, chunksIn: AsyncIterator<Buffer>, first: Buffer, size: number, declared: number | undefined): Promise<Buffer | undefined> {
+    if (declared === undefined || declared > size + REST_BYTES || declared < size) {
+      body.destroy();
+      return undefined;
+    }
+    if (size === declared) {
+      // all of it is in: the end of the body follows at once (no timer needed), and the connection is released
+      const end = await chunksIn.next().catch(() => undefined);
+      if (end?.done) return first;
+      body.destroy();
+      return undefined;
+    }
+    const rest = [first];
+    let got = size;
+    let ended = false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), REST_WAIT_MS);
+    });
+    try {
+      while (got <= declared) {
+        const next = await Promise.race([chunksIn.next(), late]);
+        if (next === 'late') break;
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        got += next.value.length;
+        rest.push(next.value);
+      }
+    } catch {
+      ended = false; // the rest failed; the part up to the marker stands
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!ended || got !== declared) {
+      body.destroy();
+      return undefined;
+    }
+    return Buffer.concat(rest);
   }
 
   private mapError(err: unknown, url: URL, signal: AbortSignal): HubError {

@@ -1,7 +1,8 @@
 // fetch: actor.id is a page URL; the result's object is the page's metadata (translate.ts).
 // Reading stops at </head> when the head has what a preview needs; only a page whose head lacks a
-// title or an image is read again in full (up to HUBGRAPH_FETCH_MAX_BYTES) for its first large
-// <img>. Results are shared between all sessions for HUBGRAPH_FETCH_CACHE seconds.
+// title or an image is read in full (up to HUBGRAPH_FETCH_MAX_BYTES) for its first large <img>:
+// from what the fetcher read past </head> when it had the rest already (a small page), else with
+// a second request. Results are shared between all sessions for HUBGRAPH_FETCH_CACHE seconds.
 import { HubError } from '../../../src/errors.js';
 import type { ASActivity, ASObject, JobContext, JobHandler } from '../../../src/platform/types.js';
 import { withDeadline } from '../deadline.js';
@@ -53,12 +54,14 @@ async function preview(url: string, ctx: JobContext): Promise<ASObject> {
 async function build(url: string, ctx: JobContext): Promise<ASObject> {
   const deadline = Date.now() + ctx.net.timeoutMs;
   const head = await fetchHtml(ctx.fetcher, url, '</head>');
-  const found = await extract(head.html);
+  const found = await extract(head.html, !head.complete);
   const base = head.fetched.url;
   const needBody = !head.complete && (!hasImage(found) || !hasTitle(found));
   const [whole, oembed] = await Promise.all([
     // the rest of the body is a bonus: a page too large or too slow to read whole keeps its head
-    needBody ? withDeadline(() => fetchHtml(ctx.fetcher, url).then((p) => extract(p.html)), deadline, `the rest of ${url}`).catch(() => undefined) : undefined,
+    !needBody ? undefined
+    : head.whole ? extract(head.whole()).catch(() => undefined)
+    : withDeadline(() => fetchHtml(ctx.fetcher, url).then((p) => extract(p.html)), deadline, `the rest of ${url}`).catch(() => undefined),
     found.links.oembed ? fetchOEmbed(ctx.fetcher, found.links.oembed, base, deadline) : undefined,
   ]);
   const contentLanguage = head.fetched.headers['content-language'];

@@ -1,0 +1,87 @@
+// The feed's own HTML helpers, as functions: absolute() skips the URL parser for links it would give
+// back unchanged, so it must agree with the parser on every input; htmlToText() reads markup in one pass.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { absolute, absolutizeHtml, htmlToText } from './html.js';
+
+/** What absolute() promised before it had a fast path: the WHATWG parser's answer. */
+function parsed(url: string, base: string | undefined): string | undefined {
+  const raw = url.trim();
+  if (!raw) return undefined;
+  try {
+    return new URL(raw, base).href;
+  } catch {
+    return undefined;
+  }
+}
+
+// pieces that the parser rewrites (case, ports, IP forms, dot segments, characters it escapes) or
+// refuses, mixed with plain ones
+const host = fc.oneof(
+  fc.domain(),
+  fc.constantFrom('example.org', 'EXAMPLE.org', 'a.b-c.example', 'localhost', '127.0.0.1', '127.1', '0x7f.1', '[::1]', 'xn--bcher-kva.example', 'xn--a.example', 'bad_host.example', 'example.org.', '1example.com', 'a..b'),
+);
+const piece = fc.constantFrom('a', 'B', '/', '.', '..', './', '../', '%2e', '%2E', '%41', '%', '?', '#', '&', '=', ';', "'", '"', ' ', '\t', '<', '>', '`', '{', '}', '|', '\\', '^', '[', ']', '~', '@', ':', '!', '$', '(', ')', '*', '+', ',', 'é', '\u0000', 'xn--');
+const tail = fc.array(piece, { maxLength: 12 }).map((p) => p.join(''));
+// root-relative paths, which take a fast path of their own against an http(s) base
+const rooted = fc.tuple(fc.constantFrom('/', '//', '/./', '/../', '/.well-known/', '/a/%2e/'), tail).map(([a, b]) => a + b);
+const url = fc.oneof(
+  fc.webUrl({ withQueryParameters: true, withFragments: true }),
+  fc.tuple(fc.constantFrom('http://', 'https://', 'HTTP://', 'ftp://', '//', ''), host, fc.constantFrom('', ':80', ':443', ':8080', ':'), fc.constantFrom('/', '', '?', '#'), tail).map((p) => p.join('')),
+  tail,
+  rooted,
+);
+const base = fc.oneof(
+  fc.constantFrom(undefined, 'https://example.org/blog/feed.xml', 'http://127.0.0.1:8080/a/b/', 'HTTP://Example.ORG:80/x', 'http://user:pw@example.org/', 'ftp://example.org/x', 'http://[::1]:9/'),
+  fc.webUrl(),
+);
+
+describe('feed HTML helpers', () => {
+  it('absolute() gives what the URL parser gives, fast path or not', () => {
+    fc.assert(
+      fc.property(url, base, (u, b) => {
+        expect(absolute(u, b)).toBe(parsed(u, b));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('absolute() takes the fast path for plain absolute links only, and leaves them as written', () => {
+    for (const u of ['https://news.example.org/2024/03/14/a-b?x=1&y=2#top', 'http://example.org/', 'https://cdn.example.net/3.mp4']) expect(absolute(u, undefined)).toBe(u);
+    const rewritten: [string, string][] = [
+      ['https://Example.org/a', 'https://example.org/a'],
+      ['http://example.org:80/a', 'http://example.org/a'],
+      ['http://example.org', 'http://example.org/'],
+      ['http://example.org/a/../b', 'http://example.org/b'],
+      ['http://example.org/a/%2e%2E/b', 'http://example.org/b'],
+      ['http://127.1/x', 'http://127.0.0.1/x'],
+      ["https://example.org/a?q='x'", 'https://example.org/a?q=%27x%27'],
+      ['https://example.org/a b', 'https://example.org/a%20b'],
+    ];
+    for (const [u, want] of rewritten) expect(absolute(u, undefined)).toBe(want);
+    expect(absolute('../img/a.png', 'https://example.org/blog/feed.xml')).toBe('https://example.org/img/a.png');
+    expect(absolute('/img/a.png?x=1#y', 'https://example.org/blog/feed.xml')).toBe('https://example.org/img/a.png?x=1#y');
+    expect(absolute('/img/a.png', 'HTTP://Example.ORG:80/blog/')).toBe('http://example.org/img/a.png');
+    expect(absolute('//cdn.example.net/a.png', 'https://example.org/')).toBe('https://cdn.example.net/a.png');
+    expect(absolute('http://[oops/', undefined)).toBeUndefined();
+  });
+
+  it('absolutizeHtml() rewrites relative href/src/poster only, and returns markup without links untouched', () => {
+    const base = 'https://example.org/blog/feed.xml';
+    const html = '<p><a href="/about">a</a> <img src=\'img/1.png\'> <a href="https://x.example/">x</a> <a href="#top">t</a> <video poster="p.jpg"></video></p>';
+    expect(absolutizeHtml(html, base)).toBe(
+      '<p><a href="https://example.org/about">a</a> <img src=\'https://example.org/blog/img/1.png\'> <a href="https://x.example/">x</a> <a href="#top">t</a> <video poster="https://example.org/blog/p.jpg"></video></p>',
+    );
+    const plain = '<p>No links here, only <em>markup</em>.</p>';
+    expect(absolutizeHtml(plain, base)).toBe(plain);
+  });
+
+  it('htmlToText() drops comments, scripts and styles, spaces block tags, removes inline tags and decodes entities', () => {
+    expect(htmlToText('<p>One</p><p>two<br>three</p>')).toBe('One two three');
+    expect(htmlToText('in<em>line</em> <!-- note --> x<script>var a = "<p>";</script>y<style>p{}</style>z')).toBe('inline x y z');
+    expect(htmlToText('Caf&eacute; &amp; &#8220;tea&#x201d; &unknown;')).toBe('Caf\u00e9 & \u201ctea\u201d &unknown;');
+    expect(htmlToText('  plain   text\n')).toBe('plain text');
+    expect(htmlToText('<PRE>code</PRE><Div>x</Div><span>y</span>')).toBe('code x y');
+    expect(htmlToText('a<!-- unclosed > b')).toBe('a b');
+  });
+});
