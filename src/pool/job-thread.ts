@@ -4,6 +4,7 @@ import type { ASActivity, JobModule, Verb } from '../platform/types.js';
 import type { NetPolicy } from '../net/policy.js';
 import { SafeFetcher } from '../net/safe-fetch.js';
 import { RedisCache } from '../net/shared-cache.js';
+import { sealJson } from '../crypto/keys.js';
 
 export interface JobTask {
   module: string;
@@ -13,6 +14,9 @@ export interface JobTask {
   net: NetPolicy;
   redisUrl: string;
   prefix: string;
+  /** seal the outcome here, for the reply stream: a large result (a 50-item feed) is then
+   *  serialised and encrypted in this thread, and crosses to the main thread as one string */
+  seal?: { key: Uint8Array; aad: string };
 }
 
 // one fetcher (with its connection pool) and one cache connection per thread
@@ -25,10 +29,18 @@ function fetcherFor(net: NetPolicy): SafeFetcher {
 }
 
 export type JobTaskResult = { ok: true; activity: ASActivity } | { ok: false; error: SerializedError };
+/** the outcome sealed for the reply stream, and its error (if any) for the worker's metrics */
+export interface SealedJobResult { sealed: string; error?: SerializedError }
+
+export default async function runJob(task: JobTask): Promise<JobTaskResult | SealedJobResult> {
+  const result = await run(task);
+  if (!task.seal) return result;
+  return { sealed: sealJson(Buffer.from(task.seal.key), result, task.seal.aad), ...(result.ok ? {} : { error: result.error }) };
+}
 
 const modules = new Map<string, Promise<JobModule>>();
 
-export default async function runJob(task: JobTask): Promise<JobTaskResult> {
+async function run(task: JobTask): Promise<JobTaskResult> {
   try {
     let mod = modules.get(task.module);
     if (!mod) {

@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { JobTask, JobTaskResult } from './job-thread.js';
+import type { JobTask, JobTaskResult, SealedJobResult } from './job-thread.js';
 
 const WATCH_MS = 1000;
 
@@ -31,12 +31,12 @@ export class JobsPool {
     this.watchdog.unref();
   }
 
-  async run(task: JobTask, timeoutMs: number): Promise<JobTaskResult> {
+  async run(task: JobTask, timeoutMs: number): Promise<JobTaskResult | SealedJobResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<JobTaskResult>((resolve) => {
       timer = setTimeout(() => resolve({ ok: false, error: { code: 'TIMEOUT', message: `${task.verb} took longer than ${timeoutMs} ms` } }), Math.max(1, timeoutMs));
     });
-    const run = (this.pool.run(task) as Promise<JobTaskResult>).catch(
+    const run = (this.pool.run(task) as Promise<JobTaskResult | SealedJobResult>).catch(
       (err: Error): JobTaskResult => ({ ok: false, error: new HubError('PLATFORM_ERROR', `the job thread failed: ${err.message}`).toJSON() }),
     );
     try {

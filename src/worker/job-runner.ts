@@ -13,6 +13,10 @@ import { jobAad, type JobData } from '../queue/job.js';
 import { replyAad, REPLY_STREAM_TTL_MS, type JobOutcome } from '../queue/replies.js';
 import type { JobsPool } from '../pool/jobs-pool.js';
 import type { Connections, Routed } from './connections.js';
+import type { SerializedError } from '../errors.js';
+
+/** a stateless job's outcome comes back already sealed from its thread */
+type Ran = Routed | { kind: 'sealed'; sealed: string; error?: SerializedError };
 import { jobsTotal, workerJobDuration } from '../metrics.js';
 import type { Logger } from '../log.js';
 import type { NetPolicy } from '../net/policy.js';
@@ -45,33 +49,39 @@ export class JobRunner {
       }
       return;
     }
-    let outcome: JobOutcome;
+    let outcome: JobOutcome | { sealed: string; error?: SerializedError };
     const remaining = data.deadline - Date.now();
     if (remaining <= 0) {
       outcome = { ok: false, error: { code: 'TIMEOUT', message: 'the activity waited in the queue past its deadline; no worker was free in time' } };
     } else {
       try {
         const activity = openJson<ASActivity>(dek, data.body, jobAad(jobId, data));
-        const routed = await this.route(data, activity, dek, remaining);
+        const routed = await this.route(data, jobId, activity, dek, remaining);
         if (routed.kind === 'forward') {
           await this.forward(routed.owner, job);
           return;
         }
-        outcome = { ok: true, activity: routed.activity };
+        outcome = routed.kind === 'sealed' ? routed : { ok: true, activity: routed.activity };
       } catch (err) {
         outcome = { ok: false, error: HubError.from(err).toJSON() };
       }
     }
     workerJobDuration.observe({ platform: data.p, verb: data.v }, (performance.now() - started) / 1000);
-    if (!outcome.ok) jobsTotal.inc({ platform: data.p, verb: data.v, outcome: `worker:${outcome.error.code}` });
-    await this.reply(data, jobId, dek, outcome);
+    const failed = 'sealed' in outcome ? outcome.error : outcome.ok ? undefined : outcome.error;
+    if (failed) jobsTotal.inc({ platform: data.p, verb: data.v, outcome: `worker:${failed.code}` });
+    if ('sealed' in outcome) await this.writeReply(data, jobId, outcome.sealed);
+    else await this.reply(data, jobId, dek, outcome);
   }
 
   /** Sends a job's outcome to the API process waiting for it. */
   async reply(data: JobData, jobId: string, dek: Buffer, outcome: JobOutcome): Promise<void> {
+    await this.writeReply(data, jobId, sealJson(dek, outcome, replyAad(data.sid, jobId)));
+  }
+
+  private async writeReply(data: JobData, jobId: string, sealed: string): Promise<void> {
     await this.redis
       .multi()
-      .xadd(data.reply, 'MAXLEN', '~', 10_000, '*', 'j', jobId, 'r', sealJson(dek, outcome, replyAad(data.sid, jobId)))
+      .xadd(data.reply, 'MAXLEN', '~', 10_000, '*', 'j', jobId, 'r', sealed)
       .pexpire(data.reply, REPLY_STREAM_TTL_MS)
       .exec();
   }
@@ -80,16 +90,20 @@ export class JobRunner {
     await Promise.all([...this.forwardQueues.values()].map((q) => q.close()));
   }
 
-  private async route(data: JobData, activity: ASActivity, dek: Buffer, remaining: number): Promise<Routed> {
+  private async route(data: JobData, jobId: string, activity: ASActivity, dek: Buffer, remaining: number): Promise<Ran> {
     const platform = this.platforms.get(data.p);
     const d = platform.descriptor;
     if (!PlatformRegistry.needsConnection(d, data.v)) {
       if (!d.jobsModule) throw new HubError('INTERNAL_SERVER_ERROR', `platform ${d.id} has no jobs module`);
       const creds = d.credentialsSchema ? await this.credentials.get(data.sid, dek, data.p, data.a) : undefined;
       const result = await this.jobs.run(
-        { module: d.jobsModule.href, verb: data.v, activity, credentials: creds?.credentials, net: this.opts.net, redisUrl: this.opts.redisUrl, prefix: this.keys.prefix },
+        {
+          module: d.jobsModule.href, verb: data.v, activity, credentials: creds?.credentials, net: this.opts.net, redisUrl: this.opts.redisUrl, prefix: this.keys.prefix,
+          seal: { key: dek, aad: replyAad(data.sid, jobId) },
+        },
         remaining,
       );
+      if ('sealed' in result) return { kind: 'sealed', sealed: result.sealed, ...(result.error ? { error: result.error } : {}) };
       if (!result.ok) throw HubError.from(result.error);
       return { kind: 'done', activity: result.activity };
     }
