@@ -13,6 +13,7 @@ import { dropPrefix, startHubgraph, stopAll, type Hubgraph } from './support/hub
 import { startNgircd, stopAllIrc, type Ngircd } from './support/ngircd.js';
 import { connectRawIrc, type RawIrc } from './support/raw-irc.js';
 import { serve, startFixtureServer, type FixtureServer } from './support/fixture-server.js';
+import { ConfigError, parseConfig } from '../src/config.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -257,4 +258,38 @@ describe('the demo web app at /', () => {
       await stopAllProsody();
     }
   }, 60_000);
+});
+
+describe('HUBGRAPH_DEMO and HUBGRAPH_DEMO_PATH', () => {
+  it('--demo-path /demo serves the app there (redirecting /demo to /demo/), not at /; GraphQL is unchanged', async () => {
+    const moved = await startHubgraph({ args: ['--demo-path', '/demo'] });
+    const origin = moved.url.replace(/\/graphql$/, '');
+    const bare = await fetch(`${origin}/demo`, { redirect: 'manual' });
+    expect(bare.status).toBe(308);
+    expect(bare.headers.get('location')).toBe('/demo/');
+    const html = await (await fetch(`${origin}/demo/`)).text();
+    expect(html).toContain('<title>hubgraph demo</title>');
+    const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1];
+    expect((await fetch(`${origin}/demo/${asset}`)).status).toBe(200);
+    expect((await fetch(`${origin}/`)).status).toBe(404);
+    const r = await fetch(moved.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { openSession { token } }' }) });
+    expect(((await r.json()) as { data: { openSession: { token: string } } }).data.openSession.token).toBeTruthy();
+    await moved.stop();
+  }, 60_000);
+
+  it('HUBGRAPH_DEMO=0 turns it off', async () => {
+    const off = await startHubgraph({ env: { HUBGRAPH_DEMO: '0' } });
+    const origin = off.url.replace(/\/graphql$/, '');
+    expect((await fetch(`${origin}/`)).status).toBe(404);
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+    await off.stop();
+  }, 60_000);
+
+  it('refuses a demo path that is not an absolute path, or that would hide the API', () => {
+    const demoPath = (v: string) => parseConfig(['--demo-path', v], {});
+    expect(demoPath('/demo')).toMatchObject({ config: { demoPath: '/demo/', demo: true } });
+    expect(parseConfig([], {})).toMatchObject({ config: { demoPath: '/', demo: true } });
+    expect(parseConfig([], { HUBGRAPH_DEMO: 'off' })).toMatchObject({ config: { demo: false } });
+    for (const bad of ['demo', '/a/../b', '/graphql/demo', '/healthz', '//x', '/a b']) expect(() => demoPath(bad), bad).toThrow(ConfigError);
+  });
 });
