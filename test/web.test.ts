@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, startHubgraph, stopAll, type Hubgraph } from './support/hubgraph.js';
+import { dropPrefix, startHubgraph, stopAll, uniquePrefix, type Hubgraph } from './support/hubgraph.js';
+import { createServer } from 'node:net';
 import { startNgircd, stopAllIrc, type Ngircd } from './support/ngircd.js';
 import { connectRawIrc, type RawIrc } from './support/raw-irc.js';
 import { serve, startFixtureServer, type FixtureServer } from './support/fixture-server.js';
@@ -177,6 +178,59 @@ describe('the demo web app at /', () => {
     outsider.privmsg('#demo', 'still live');
     await page.locator('#irc-messages li', { hasText: 'still live' }).waitFor({ timeout: UI_TIMEOUT });
     await page.close();
+  }, 90_000);
+
+  it('IRC: the API process goes away and a new one comes up on the same address: the page resubscribes from its newest cursor and restores what it missed', async () => {
+    // api and worker apart: the IRC connection lives in the worker while the API is down
+    const prefix = uniquePrefix();
+    const env = { HUBGRAPH_PLATFORMS: 'irc,feeds,metadata', HUBGRAPH_IRC_FLOOD: '100:1000' };
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const worker = await startHubgraph({ role: 'worker', prefix, env });
+    let api = await startHubgraph({ role: 'api', prefix, env: { ...env, PORT: String(port) } });
+    const outsider = await connectRawIrc(ircd.host, ircd.port, 'outsider2');
+    outsiders.push(outsider);
+    await outsider.join('#drop');
+    const page = await newPage();
+    const irc = page.locator('#page-irc');
+    try {
+      await page.goto(api.url.replace(/\/graphql$/, '/#irc'), { waitUntil: 'load' });
+      await page.locator('body[data-ready="true"]').waitFor({ timeout: UI_TIMEOUT });
+      await irc.getByLabel('Nick', { exact: true }).fill('dropper');
+      await irc.getByLabel('Server', { exact: true }).fill(ircd.host);
+      await irc.getByLabel('Port', { exact: true }).fill(String(ircd.port));
+      await irc.getByLabel('TLS', { exact: true }).uncheck();
+      await irc.getByRole('button', { name: 'Connect' }).click();
+      await page.locator('#irc-me', { hasText: 'Connected as dropper' }).waitFor({ timeout: UI_TIMEOUT });
+      await irc.getByLabel('Channel', { exact: true }).fill('#drop');
+      await irc.getByLabel('Channel', { exact: true }).press('Enter');
+      await outsider.waitFor(/^:dropper!\S+ JOIN :?#drop/i, 10_000);
+      outsider.privmsg('#drop', 'before the drop');
+      await page.locator('#irc-messages li', { hasText: 'before the drop' }).waitFor({ timeout: UI_TIMEOUT });
+
+      await api.stop();
+      await page.locator('#status', { hasText: 'offline' }).waitFor({ timeout: UI_TIMEOUT });
+      outsider.privmsg('#drop', 'during the drop 1');
+      outsider.privmsg('#drop', 'during the drop 2');
+      outsider.privmsg('#drop', 'during the drop 3');
+      await new Promise((r) => setTimeout(r, 1000));
+      api = await startHubgraph({ role: 'api', prefix, env: { ...env, PORT: String(port) } });
+
+      await page.locator('#restored', { hasText: '3 missed messages restored' }).waitFor({ timeout: 30_000 });
+      await page.locator('#status', { hasText: 'live' }).waitFor({ timeout: UI_TIMEOUT });
+      const lines = await page.locator('#irc-messages li .text').allTextContents();
+      expect(lines.filter((l) => /drop/.test(l))).toEqual(['before the drop', 'during the drop 1', 'during the drop 2', 'during the drop 3']);
+      await shot(page, 'irc-network-drop');
+    } finally {
+      await page.close();
+      await api.stop();
+      await worker.stop();
+      await dropPrefix(prefix);
+    }
   }, 90_000);
 
   it('feeds: a feed renders its items', async () => {

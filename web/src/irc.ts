@@ -20,6 +20,8 @@ export function setupIrc(app: App): (a: Activity, replayed: boolean) => void {
     const c = chat();
     show('irc-connected', c.connected);
     show('irc-connect-button', !c.connected);
+    // once connected, the form shrinks to its legend and the disconnect button
+    $('irc-connect').classList.toggle('connected', c.connected);
     show('irc-disconnect-button', c.connected);
     $('irc-me').textContent = c.connected ? `Connected as ${c.form.nick} to ${c.form.server}` : '';
     const select = $<HTMLSelectElement>('irc-rooms');

@@ -20,6 +20,8 @@ export function setupXmpp(app: App): (a: Activity, replayed: boolean) => void {
     const c = chat();
     show('xmpp-connected', c.connected);
     show('xmpp-connect-button', !c.connected);
+    // once connected, the form shrinks to its legend and the disconnect button
+    $('xmpp-connect').classList.toggle('connected', c.connected);
     show('xmpp-disconnect-button', c.connected);
     $('xmpp-me').textContent = c.connected ? `Online as ${c.actor}` : '';
     const items: HTMLElement[] = [];
