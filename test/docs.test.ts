@@ -114,6 +114,26 @@ describe('the examples in docs/', () => {
     expect(guide).toMatch(/fetch\(input: \{platform: "metadata"/);
   });
 
+  it('links only to files and headings that exist (docs/ and the README)', () => {
+    const slug = (h: string) => h.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const anchors = (file: string) => new Set([...readFileSync(file, 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
+    const root = fileURLToPath(new URL('../', import.meta.url));
+    const sources = [...pages.map((p) => DOCS + p), root + 'README.md'];
+    const broken: string[] = [];
+    for (const src of sources) {
+      const text = readFileSync(src, 'utf8').replace(/^```[\s\S]*?^```$/gm, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const href = m[1]!;
+        if (/^[a-z]+:/.test(href)) continue;
+        const [path, anchor] = href.split('#') as [string, string | undefined];
+        const target = path ? fileURLToPath(new URL(path, `file://${src}`)) : src;
+        if (!existsSync(target)) broken.push(`${src}: ${href}`);
+        else if (anchor && target.endsWith('.md') && !anchors(target).has(anchor)) broken.push(`${src}: ${href} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('finds the examples of a page, their variables and expected errors', () => {
     const found = examples('x.md', 'text\n```graphql\nquery Q($a: Int) { platforms { id } } # error: NOPE\n```\n\n```json\n{"a": 1}\n```\n```graphql\ntype Session { id: ID! }\n```\n');
     expect(found).toMatchObject([{ line: 2, variables: { a: 1 }, error: 'NOPE', sdl: false }, { line: 9, sdl: true }]);
