@@ -177,6 +177,13 @@ describe('the demo web app at /', () => {
     expect(await page.locator('#restored').isHidden()).toBe(true);
     outsider.privmsg('#demo', 'still live');
     await page.locator('#irc-messages li', { hasText: 'still live' }).waitFor({ timeout: UI_TIMEOUT });
+
+    // a new nick: the server tells the channel, the page renames us in the list of people
+    await irc.getByLabel('New nick', { exact: true }).fill('webby2');
+    await irc.getByLabel('New nick', { exact: true }).press('Enter');
+    await outsider.waitFor(/^:webby!\S+ NICK :?webby2$/, 10_000);
+    await page.locator('#irc-members li', { hasText: /^webby2$/ }).waitFor({ timeout: UI_TIMEOUT });
+    await page.locator('#irc-messages li', { hasText: 'webby is now known as webby2' }).waitFor({ timeout: UI_TIMEOUT });
     await page.close();
   }, 90_000);
 
