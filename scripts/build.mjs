@@ -10,3 +10,7 @@ if (r.status !== 0) {
   process.stderr.write('hubgraph: the TypeScript build failed (see above)\n');
   process.exit(r.status ?? 1);
 }
+
+// The demo web app (web/, served at HUBGRAPH_DEMO_PATH): type-checked, then bundled by Vite into
+// dist/web/. Skipped when nothing under web/ or the SDK it uses changed since the last bundle.
+await import('./build-web.mjs');

@@ -46,6 +46,10 @@ export interface Config {
   maxSubscriptions: number;
   /** WebSockets open at once from one client address, per API process; 0: no limit */
   maxSocketsPerIp: number;
+  /** serve the demo web app (dist/web) */
+  demo: boolean;
+  /** the path the demo is served at, ending with / */
+  demoPath: string;
 }
 
 /** At most `points` in `seconds`. */
@@ -109,6 +113,8 @@ export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec
   sessionRate: { flag: 'session-rate', env: 'HUBGRAPH_SESSION_RATE', default: '600/60', help: 'openSession calls per client address, as N/seconds, counted in Redis (RATE_LIMITED beyond); 0 turns it off' },
   maxSubscriptions: { flag: 'max-subscriptions', env: 'HUBGRAPH_MAX_SUBSCRIPTIONS', default: '100', help: 'subscriptions at once on one WebSocket (RATE_LIMITED beyond); 0: no limit' },
   maxSocketsPerIp: { flag: 'max-sockets-per-ip', env: 'HUBGRAPH_MAX_SOCKETS_PER_IP', default: '500', help: 'WebSockets at once from one client address, per API process (HTTP 429 beyond); 0: no limit' },
+  demo: { flag: 'demo', env: 'HUBGRAPH_DEMO', default: '1', help: '0 turns off the demo web app (IRC, XMPP, feeds, link previews and the live activity log in a browser)' },
+  demoPath: { flag: 'demo-path', env: 'HUBGRAPH_DEMO_PATH', default: '/', help: 'path the demo web app is served at (e.g. /demo/); it cannot be under /graphql, /healthz or /metrics' },
   maxCost: { flag: 'max-cost', env: 'HUBGRAPH_MAX_COST', default: '50000', help: 'cost an operation may have: 1 per scalar field, 2 per object field, each level multiplying its fields by 1.5 (the standard introspection query costs about 15600)' },
 };
 
@@ -161,6 +167,15 @@ function rate(name: string, raw: string): Rate | null {
   const seconds = Number(m?.[2]);
   if (!m || points < 1 || seconds < 1) throw new ConfigError(`${name} must be N/seconds (both at least 1) or 0 for no limit, got "${raw}"`);
   return { points, seconds };
+}
+
+function demoPath(raw: string): string {
+  const path = raw.endsWith('/') ? raw : `${raw}/`;
+  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path) || /\/\.\.?\//.test(path) || path.includes('//')) {
+    throw new ConfigError(`demo path must be an absolute URL path like /demo/, got "${raw}"`);
+  }
+  if (/^\/(graphql|healthz|metrics)\//.test(path)) throw new ConfigError(`demo path cannot be under /graphql, /healthz or /metrics, got "${raw}"`);
+  return path;
 }
 
 function int(name: string, raw: string, min: number): number {
@@ -237,6 +252,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: tru
     sessionRate: rate('session rate', raw.sessionRate),
     maxSubscriptions: int('max subscriptions', raw.maxSubscriptions, 0),
     maxSocketsPerIp: int('max sockets per IP', raw.maxSocketsPerIp, 0),
+    demo: !['0', 'false', 'off'].includes(raw.demo.toLowerCase()),
+    demoPath: demoPath(raw.demoPath),
   };
   for (const cidr of config.allowedAddresses) {
     if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) throw new ConfigError(`allowed addresses must be CIDRs like 10.1.0.0/16, got "${cidr}"`);

@@ -20,6 +20,7 @@ import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_HEADERS } from './graphiql.js';
 import { queueDepth } from '../metrics.js';
 import { platformQueue } from '../redis/keys.js';
 import { handleHealthRequest, type HealthSources } from '../http/health.js';
+import { demoHandler } from '../http/demo.js';
 import { limitsPlugin } from './limits.js';
 import { Guards, clientIp } from './guards.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -70,8 +71,10 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
   });
 
   const healthSources: HealthSources = { services: s, worker, beforeScrape: () => refreshQueueDepths(s) };
+  const demo = s.config.demo ? demoHandler(s.config.demoPath) : undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (handleHealthRequest(healthSources, req, res)) return;
+    if (demo?.(req, res)) return;
     if (guards.refuseLargeBody(req, res)) return;
     void yoga(req, res);
   });
