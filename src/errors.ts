@@ -28,7 +28,8 @@ export class HubError extends Error {
   static from(value: unknown): HubError {
     if (value instanceof HubError) return value;
     if (isSerializedError(value)) return new HubError(value.code, value.message, value.details);
-    if (isRedisUnreachable(value)) return new HubError('UNAVAILABLE', `Redis is unreachable (${(value as Error).message}); try again shortly`);
+    // the message names no address: the client needs to know to retry, not where Redis lives
+    if (isRedisUnreachable(value)) return new HubError('UNAVAILABLE', 'Redis is unreachable; try again shortly');
     const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'unexpected error';
     return new HubError('PLATFORM_ERROR', message);
   }
@@ -53,5 +54,6 @@ export function isSerializedError(value: unknown): value is SerializedError {
 export function isRedisUnreachable(value: unknown): boolean {
   if (!(value instanceof Error)) return false;
   if (value.name === 'MaxRetriesPerRequestError') return true;
-  return /^Connection is closed|Stream isn't writeable|^connect ECONNREFUSED|^read ECONNRESET|^write EPIPE/.test(value.message);
+  // ioredis's own wording only: a platform's "connect ECONNREFUSED" is not about Redis
+  return /^Connection is closed\.?$|^Stream isn't writeable and enableOfflineQueue options is false/.test(value.message);
 }

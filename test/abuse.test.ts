@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { dropPrefix, startHubgraph, stopAll, type Hubgraph } from './support/hubgraph.js';
 import { collect, errorCode, eventually, gql, openSession, verb, wsClient } from './support/client.js';
 import { rawSocket } from './support/raw-ws.js';
+import { clientIp } from '../src/api/guards.js';
 
 const LIMITS = {
   HUBGRAPH_RATE_LIMIT: '5/60',
@@ -105,6 +106,35 @@ describe('rate limits and caps', () => {
     }
   });
 
+  it('caps subscriptions over SSE per session too; an ended one frees its place', async () => {
+    const token = await openSession(hub.url);
+    const open = () => {
+      const abort = new AbortController();
+      const res = fetch(hub.url, {
+        method: 'POST',
+        signal: abort.signal,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: 'subscription { activities { type } }' }),
+      });
+      return { res, abort };
+    };
+    const first = open();
+    const second = open();
+    await Promise.all([first.res, second.res]);
+    await new Promise((r) => setTimeout(r, 200));
+    const third = open();
+    const text = await (await third.res).text();
+    expect(text).toContain('RATE_LIMITED');
+    first.abort.abort();
+    await new Promise((r) => setTimeout(r, 300));
+    const fourth = open();
+    const reader = (await fourth.res).body!.getReader();
+    const chunk = await Promise.race([reader.read().then((r) => new TextDecoder().decode(r.value)), new Promise<string>((r) => setTimeout(() => r(''), 500))]);
+    expect(chunk).not.toContain('RATE_LIMITED');
+    second.abort.abort();
+    fourth.abort.abort();
+  });
+
   it('caps WebSockets per client address with HTTP 429; a closed one frees its place', async () => {
     const open: WebSocket[] = [];
     try {
@@ -136,13 +166,25 @@ describe('rate limits and caps', () => {
     expect(JSON.parse(declared.body).errors[0].extensions.limit).toBe('body');
     const chunked = await post(hub.url, big, { 'transfer-encoding': 'chunked' }).catch((err: Error) => ({ status: 0, body: err.message }));
     expect([413, 0]).toContain(chunked.status);
-    // the server is fine afterwards
+    // the server is fine afterwards, and a chunked body under the cap is read as usual
     expect((await gql(hub.url, '{ __typename }')).errors).toBeUndefined();
+    const small = JSON.stringify({ query: '{ __typename }' });
+    const chunkedOk = await post(hub.url, small, { 'transfer-encoding': 'chunked' });
+    expect(chunkedOk.status).toBe(200);
+    expect(JSON.parse(chunkedOk.body).data).toEqual({ __typename: 'Query' });
     const token = await openSession(hub.url);
     const s = await rawSocket(hub.wsUrl, token);
     s.ws.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: '{ __typename }', variables: { pad: 'x'.repeat(5000) } } }));
     await eventually(() => s.closed(), 5000, 20);
     expect(s.closed()?.code).toBe(1009);
+  });
+
+  it('keys an IPv6 client by its /64 (one host may hold them all) and an IPv4-mapped one as IPv4', () => {
+    const from = (address: string) => clientIp({ socket: { remoteAddress: address } } as never);
+    expect(from('2001:db8:1:2:3:4:5:6')).toBe(from('2001:db8:1:2:ffff::1'));
+    expect(from('2001:db8:1:3::1')).not.toBe(from('2001:db8:1:2::1'));
+    expect(from('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(from('127.0.0.1')).toBe('127.0.0.1');
   });
 
   it('can switch introspection off; ordinary queries still work', async () => {

@@ -1,5 +1,6 @@
 // Nothing secret in clear, anywhere hubgraph writes: after IRC traffic both ways (a server password,
-// messages sent and received through a real ngircd) and dummy traffic, every Redis key of the
+// messages sent and received through a real ngircd), XMPP traffic both ways (an account password,
+// chat with a plain client on a real Prosody) and dummy traffic, every Redis key of the
 // deployment (sessions, credentials, BullMQ jobs, event streams, replies, leases, state) and every
 // log line at the most verbose level hold neither the password, nor the token, nor a message body.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,9 @@ import { dropPrefix, redisClient, startHubgraph, type Hubgraph } from './support
 import { collect, eventually, ok, openSession, wsClient } from './support/client.js';
 import { startNgircd, stopAllIrc, type Ngircd } from './support/ngircd.js';
 import { connectRawIrc, type RawIrc } from './support/raw-irc.js';
+import { startProsody, stopAllProsody, type Prosody } from './support/prosody.js';
+import { client, xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 
 const PASSWORD = 'pw-7c1e9b-unguessable';
 const OUT_BODY = 'outbound-body-5f2a';
@@ -16,9 +20,14 @@ const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(plat
 let ircd: Ngircd;
 let hub: Hubgraph;
 let outsider: RawIrc;
+let xmppd: Prosody;
 
 beforeAll(async () => {
-  [ircd, hub] = await Promise.all([startNgircd({ password: PASSWORD }), startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc,dummy', LOG_LEVEL: 'trace' } })]);
+  [ircd, hub, xmppd] = await Promise.all([
+    startNgircd({ password: PASSWORD }),
+    startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'irc,xmpp,dummy', LOG_LEVEL: 'trace' } }),
+    startProsody({ accounts: { vic: PASSWORD, pal: 'palpass' } }),
+  ]);
   outsider = await connectRawIrc(ircd.host, ircd.port, 'peer', 5000, PASSWORD);
   await outsider.join('#vault');
 });
@@ -28,6 +37,7 @@ afterAll(async () => {
   await hub?.stop();
   if (hub) await dropPrefix(hub.prefix);
   await stopAllIrc();
+  await stopAllProsody();
 });
 
 async function dumpPrefix(prefix: string): Promise<string> {
@@ -68,6 +78,25 @@ describe('secrets at rest and in logs', () => {
       await ok(hub.url, 'mutation($i: ActivityInput!) { connect(input: $i) { id } }', { i: { platform: 'dummy', actor: { id: 'vic@dummy', type: 'person' } } }, token);
       await ok(hub.url, 'mutation($i: ActivityInput!) { send(input: $i) { id } }', { i: { platform: 'dummy', actor: { id: 'vic@dummy', type: 'person' }, object: { type: 'message', content: OUT_BODY } } }, token);
       await eventually(() => feed.items.filter((i) => i.activities.object?.content === OUT_BODY).length >= 1, 5000, 20);
+
+      // XMPP: the account's password, a chat message each way with a plain client
+      const pal = client({ service: `xmpp://${xmppd.host}:${xmppd.port}`, domain: xmppd.domain, username: 'pal', password: 'palpass', resource: 'plain' });
+      const got: Element[] = [];
+      pal.on('stanza', (st: Element) => got.push(st));
+      pal.on('error', () => undefined);
+      await pal.start();
+      try {
+        const jid = { id: `vic@${xmppd.domain}`, type: 'person' };
+        await ok(hub.url, SET, { p: 'xmpp', a: jid.id, c: { userAddress: jid.id, password: PASSWORD, resource: 'hub', server: xmppd.host, port: xmppd.port } }, token);
+        await ok(hub.url, 'mutation($i: ActivityInput!) { connect(input: $i) { id } }', { i: { platform: 'xmpp', actor: jid } }, token);
+        await ok(hub.url, 'mutation($i: ActivityInput!) { send(input: $i) { id } }', { i: { platform: 'xmpp', actor: jid, target: { id: `pal@${xmppd.domain}/plain`, type: 'person' }, object: { type: 'message', content: `${OUT_BODY}-x` } } }, token);
+        await eventually(() => got.find((st) => st.is('message') && st.getChildText('body') === `${OUT_BODY}-x`), 5000, 20);
+        await pal.send(xml('message', { to: `vic@${xmppd.domain}/hub`, type: 'chat' }, xml('body', {}, `${IN_BODY}-x`)));
+        await eventually(() => feed.items.find((i) => i.activities.object?.content === `${IN_BODY}-x`), 5000, 20);
+      } finally {
+        pal.reconnect.stop();
+        await pal.stop().catch(() => undefined);
+      }
     } finally {
       await ws.dispose();
     }

@@ -2,10 +2,10 @@
 // API processes enforce one limit; rate-limiter-flexible does the counting, atomically, in Lua),
 // and per-process caps on sockets per address and subscriptions per socket. Every refusal is a
 // RATE_LIMITED error saying when to try again (HTTP 429 for a refused WebSocket upgrade).
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import ipaddr from 'ipaddr.js';
 import { HubError } from '../errors.js';
 import type { Config, Rate } from '../config.js';
 import type { Keys } from '../redis/keys.js';
@@ -44,6 +44,8 @@ export class Guards {
   private readonly sessions: Limiter;
   private readonly socketsByIp = new Map<string, number>();
   private readonly subscriptions = new WeakMap<object, number>();
+  /** subscriptions over SSE (one HTTP response each), per session, in this process */
+  private readonly sseBySession = new Map<string, number>();
 
   constructor(
     redis: Redis,
@@ -54,13 +56,9 @@ export class Guards {
     this.sessions = redisLimiter(redis, keys, 'session', config.sessionRate, (r) => `more than ${r.points} sessions were opened from this address in ${r.seconds} s`);
   }
 
-  /**
-   * Counts one mutation of the session, keyed by (a hash of) its token, so that the count can go to
-   * Redis alongside the token lookup rather than after it.
-   */
-  mutation(authorization: string | null): Promise<void> {
-    const token = (authorization ?? '').trim().replace(/^bearer\s+/i, '');
-    return this.mutations.consume(createHash('sha256').update(token).digest('base64url').slice(0, 22));
+  /** Counts one mutation of an authenticated session (after the token was checked: a made-up token costs no key). */
+  mutation(sessionId: string): Promise<void> {
+    return this.mutations.consume(sessionId);
   }
 
   /** Counts one openSession from the address. */
@@ -100,6 +98,22 @@ export class Guards {
     if (n > 0) this.subscriptions.set(socket, n - 1);
   }
 
+  /** One more subscription over SSE for the session (the same cap as per socket), or RATE_LIMITED. */
+  sseStarted(sessionId: string): void {
+    const n = this.sseBySession.get(sessionId) ?? 0;
+    if (this.config.maxSubscriptions > 0 && n >= this.config.maxSubscriptions) {
+      rateLimited.inc({ limit: 'subscriptions' });
+      throw new HubError('RATE_LIMITED', `this session already has ${n} subscriptions over HTTP, this server's limit; end one first`, { limit: 'subscriptions', max: this.config.maxSubscriptions });
+    }
+    this.sseBySession.set(sessionId, n + 1);
+  }
+
+  sseEnded(sessionId: string): void {
+    const n = (this.sseBySession.get(sessionId) ?? 1) - 1;
+    if (n <= 0) this.sseBySession.delete(sessionId);
+    else this.sseBySession.set(sessionId, n);
+  }
+
   /**
    * Refuses an HTTP body over the cap: at once from Content-Length, or as soon as a chunked body
    * passes it. True when the request was refused (the response is sent).
@@ -129,7 +143,16 @@ export class Guards {
   }
 }
 
-/** The client's address as this server sees it (no proxy headers are trusted). */
+/**
+ * The client's address as this server sees it (no proxy headers are trusted), as the key of the
+ * per-address limits: an IPv6 client is keyed by its /64, since one host commonly holds a whole
+ * /64 and could otherwise take a fresh address for every request.
+ */
 export function clientIp(req: IncomingMessage | undefined): string {
-  return req?.socket.remoteAddress ?? 'unknown';
+  const raw = req?.socket.remoteAddress;
+  if (!raw || !ipaddr.isValid(raw)) return raw ?? 'unknown';
+  const addr = ipaddr.process(raw); // an IPv4-mapped IPv6 address becomes IPv4
+  if (addr.kind() === 'ipv4') return addr.toString();
+  const parts = (addr as ipaddr.IPv6).parts.slice(0, 4);
+  return `${parts.map((p) => p.toString(16)).join(':')}::/64`;
 }

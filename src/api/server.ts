@@ -26,6 +26,9 @@ import { Guards, clientIp } from './guards.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 
 
+/** requests still open this long after SIGTERM are cut (the process itself gives up at 10 s) */
+const SHUTDOWN_GRACE_MS = 6_000;
+
 export interface ApiRole {
   server: Server;
   url: string;
@@ -84,11 +87,25 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
     path: '/graphql',
     maxPayload: s.config.maxBodyBytes,
     // too many sockets from one address: refused before the upgrade, with 429
-    verifyClient: (info, done) => (guards.socketOpened(clientIp(info.req)) ? done(true) : done(false, 429, 'Too many WebSockets from this address')),
+    verifyClient: (info, done) => {
+      const ip = clientIp(info.req);
+      if (!guards.socketOpened(ip)) return done(false, 429, 'Too many WebSockets from this address');
+      // released when the TCP socket closes, whether or not the upgrade completed
+      info.req.socket.once('close', () => guards.socketClosed(ip));
+      done(true);
+    },
   });
-  wss.on('connection', (socket, req) => socket.once('close', () => guards.socketClosed(clientIp(req))));
-  /** subscriptions counted against the cap, per socket, by operation id */
-  const counted = new WeakMap<object, Set<string>>();
+  /** subscriptions counted against the cap, per socket: operation id -> how many counted under it
+   *  (an id may be reused by a new subscribe before the old one's onComplete has run) */
+  const counted = new WeakMap<object, Map<string, number>>();
+  const uncount = (socket: object, id: string) => {
+    const ids = counted.get(socket);
+    const n = ids?.get(id) ?? 0;
+    if (!ids || n === 0) return;
+    if (n === 1) ids.delete(id);
+    else ids.set(id, n - 1);
+    guards.subscriptionEnded(socket);
+  };
   useServer<Record<string, unknown>>(
     {
       // a bad or missing token closes the socket with 4403 Forbidden
@@ -131,8 +148,8 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
             return [new GraphQLError(e.message, { extensions: { code: e.code, ...(e.details ? { details: e.details } : {}) } })];
           }
           let ids = counted.get(ctx.extra.socket);
-          if (!ids) counted.set(ctx.extra.socket, (ids = new Set()));
-          ids.add(id);
+          if (!ids) counted.set(ctx.extra.socket, (ids = new Map()));
+          ids.set(id, (ids.get(id) ?? 0) + 1);
         }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
@@ -144,12 +161,9 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
         };
         return args;
       },
-      onComplete: (ctx, id) => {
-        if (counted.get(ctx.extra.socket)?.delete(id)) guards.subscriptionEnded(ctx.extra.socket);
-      },
-      onError: (ctx, id) => {
-        if (counted.get(ctx.extra.socket)?.delete(id)) guards.subscriptionEnded(ctx.extra.socket);
-      },
+      // graphql-ws calls onComplete for every operation that started (after onError for one that
+      // failed, and on socket close); onError alone for errors returned by onSubscribe (never counted)
+      onComplete: (ctx, id) => uncount(ctx.extra.socket, id),
       execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
     },
@@ -170,13 +184,17 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
     async stop() {
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await new Promise<void>((r) => wss.close(() => r()));
+      // subscriptions end first: an SSE response is a request in flight that would never finish
+      await hub.stop();
       // requests in flight are answered; a keep-alive connection is closed as soon as it goes idle
       const closed = new Promise<void>((r) => server.close(() => r()));
       const idle = setInterval(() => server.closeIdleConnections(), 25);
+      // and anything still open after a grace period is cut
+      const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearInterval(idle);
+      clearTimeout(grace);
       server.closeAllConnections();
-      await hub.stop();
       await replies.stop();
       await dispatcher.close();
     },
@@ -234,8 +252,10 @@ function maskError(error: unknown, log: { error(o: object, m: string): void }): 
       extensions: { code: original.code, ...(original.details ? { details: original.details } : {}) },
     });
   }
-  // a GraphQL error with a GraphQL error inside (variables that do not fit their types) is the client's
-  if (gqlError && (!original || (original instanceof Error && original.name === 'GraphQLError'))) {
+  // a GraphQL error with no path, or with a GraphQL error inside and no path (variables that do not
+  // fit their types), is the client's; one with a path is the server's (a value that does not fit
+  // the schema on the way out) and is masked below
+  if (gqlError && (!original || (original instanceof Error && original.name === 'GraphQLError' && !gqlError.path))) {
     if (gqlError.extensions.code) return gqlError;
     return createGraphQLError(gqlError.message, { nodes: gqlError.nodes, source: gqlError.source, positions: gqlError.positions, path: gqlError.path, extensions: { ...gqlError.extensions, code: 'BAD_USER_INPUT' } });
   }

@@ -35,7 +35,13 @@ export interface SealedJobResult { sealed: string; error?: SerializedError }
 export default async function runJob(task: JobTask): Promise<JobTaskResult | SealedJobResult> {
   const result = await run(task);
   if (!task.seal) return result;
-  return { sealed: sealJson(Buffer.from(task.seal.key), result, task.seal.aad), ...(result.ok ? {} : { error: result.error }) };
+  const key = Buffer.from(task.seal.key);
+  try {
+    return { sealed: sealJson(key, result, task.seal.aad), ...(result.ok ? {} : { error: result.error }) };
+  } finally {
+    key.fill(0);
+    task.seal.key.fill(0);
+  }
 }
 
 const modules = new Map<string, Promise<JobModule>>();

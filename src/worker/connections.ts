@@ -1,7 +1,7 @@
 // The persistent connections one worker process owns: who owns which connection (a lease in
 // Redis that this process renews), which sessions are attached to each, and what runs on them.
 import type { Redis } from 'ioredis';
-import { HubError } from '../errors.js';
+import { HubError, isRedisUnreachable } from '../errors.js';
 import type { Keys } from '../redis/keys.js';
 import type { Logger } from '../log.js';
 import type { ASActivity, Verb } from '../platform/types.js';
@@ -36,6 +36,8 @@ export class Connections {
   private lastCleanup = 0;
   /** the last state write per connection, so that writes land in order */
   private readonly stateWrites = new Map<string, Promise<unknown>>();
+  /** outboxes being published, awaited by stop() */
+  private readonly flushing = new Set<Promise<void>>();
 
   constructor(
     readonly workerId: string,
@@ -181,6 +183,8 @@ export class Connections {
     const owned = this.supervisor.ownedKeys();
     await Promise.all(owned.map((k) => this.announceHandover(k).catch(() => {})));
     await this.supervisor.stop();
+    // what the connections said while closing is published before the process goes
+    await Promise.all([...this.flushing]);
     await Promise.all([...this.stateWrites.values()]);
     await Promise.all(owned.map((k) => this.leases.handOver(k).catch(() => {})));
     await this.leases.leave().catch(() => {});
@@ -244,7 +248,8 @@ export class Connections {
     }
     outbox = [activity];
     this.outboxes.set(spec.connKey, outbox);
-    void this.flush(spec, outbox);
+    const flushed: Promise<void> = this.flush(spec, outbox).finally(() => this.flushing.delete(flushed));
+    this.flushing.add(flushed);
   }
 
   private async flush(spec: HostSpec, outbox: ASActivity[]): Promise<void> {
@@ -260,9 +265,15 @@ export class Connections {
           }
           const gone = await this.publisher.publish(spec.platform, spec.actor, sids, batch);
           for (const sid of gone) sids.delete(sid);
-          if (gone.length) await this.redis.srem(this.keys.connectionSessions(spec.connKey), ...gone);
           retryMs = PUBLISH_RETRY_MS;
+          // published: forgetting expired sessions is housekeeping, and must not publish the batch again
+          if (gone.length) await this.redis.srem(this.keys.connectionSessions(spec.connKey), ...gone).catch(() => undefined);
         } catch (err) {
+          if (!(err instanceof PublishError) && !isRedisUnreachable(err)) {
+            // not an outage (a key that does not open, say): retrying would block this connection's events for good
+            this.log.error({ err: (err as Error).message, platform: spec.platform, dropped: batch.length }, 'inbound activities could not be published; dropped');
+            continue;
+          }
           // Redis is away: keep what was not published, in order, and try again until it is back
           outbox.unshift(...batch.slice(err instanceof PublishError ? err.published : 0));
           const over = outbox.length - MAX_UNPUBLISHED;

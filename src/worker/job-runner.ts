@@ -51,7 +51,11 @@ export class JobRunner {
     }
     let outcome: JobOutcome | { sealed: string; error?: SerializedError };
     const remaining = data.deadline - Date.now();
-    if (remaining <= 0) {
+    if (job.stalledCounter > 0 && this.isCommand(data)) {
+      // its first run was on a worker that died or stalled: it may have gone out already, and a
+      // message must not go out twice (the job's client id would not stop this one)
+      outcome = { ok: false, error: { code: 'UNAVAILABLE', message: 'the worker running this activity stopped before it answered; it may or may not have been carried out' } };
+    } else if (remaining <= 0) {
       outcome = { ok: false, error: { code: 'TIMEOUT', message: 'the activity waited in the queue past its deadline; no worker was free in time' } };
     } else {
       try {
@@ -71,6 +75,12 @@ export class JobRunner {
     if (failed) jobsTotal.inc({ platform: data.p, verb: data.v, outcome: `worker:${failed.code}` });
     if ('sealed' in outcome) await this.writeReply(data, jobId, outcome.sealed);
     else await this.reply(data, jobId, dek, outcome);
+  }
+
+  /** A verb on an open connection (send, join, ...): running it twice would repeat its effect. */
+  private isCommand(data: JobData): boolean {
+    if (data.v === 'connect' || data.v === 'disconnect' || !this.platforms.ids().includes(data.p)) return false;
+    return PlatformRegistry.needsConnection(this.platforms.get(data.p).descriptor, data.v);
   }
 
   /** Sends a job's outcome to the API process waiting for it. */
@@ -99,7 +109,9 @@ export class JobRunner {
       const result = await this.jobs.run(
         {
           module: d.jobsModule.href, verb: data.v, activity, credentials: creds?.credentials, net: this.opts.net, redisUrl: this.opts.redisUrl, prefix: this.keys.prefix,
-          seal: { key: dek, aad: replyAad(data.sid, jobId) },
+          // a copy in a buffer of its own: a pooled Buffer would carry its whole 8 KiB pool (other
+          // sessions' keys among it) into the thread
+          seal: { key: new Uint8Array(dek), aad: replyAad(data.sid, jobId) },
         },
         remaining,
       );

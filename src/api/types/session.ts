@@ -58,7 +58,8 @@ builder.mutationField('setCredentials', (t) =>
       credentials: t.arg({ type: 'JSON', required: true }),
     },
     resolve: async (_r, args, ctx) => {
-      const [session] = await Promise.all([ctx.session(), ctx.services.guards.mutation(ctx.authorization)]);
+      const session = await ctx.session();
+      await ctx.services.guards.mutation(session.id);
       await ctx.services.credentials.set(session.id, session.dek, args.platform, args.actor, args.credentials);
       return true;
     },

@@ -36,14 +36,47 @@ builder.subscriptionField('activities', (t) =>
         const unsubscribe = await ctx.services.hub.subscribe({ sid: session.id, dek: session.dek, groupKey, filter, render, since: args.since, subscriber: sub });
         return lifetime(sub, unsubscribe);
       }
-      const sub = new QueueSubscriber(MAX_QUEUED_EVENTS);
-      const unsubscribe = await ctx.services.hub.subscribe({ sid: session.id, dek: session.dek, groupKey, filter, render, since: args.since, subscriber: sub });
-      sub.onReturn = unsubscribe;
-      return sub;
+      // over SSE every subscription is an HTTP response of its own: capped per session
+      ctx.services.guards.sseStarted(session.id);
+      let released = false;
+      const release = () => {
+        if (!released) ctx.services.guards.sseEnded(session.id);
+        released = true;
+      };
+      try {
+        const sub = new QueueSubscriber(MAX_QUEUED_EVENTS);
+        const unsubscribe = await ctx.services.hub.subscribe({ sid: session.id, dek: session.dek, groupKey, filter, render, since: args.since, subscriber: sub });
+        sub.onReturn = unsubscribe;
+        return counted(sub, release);
+      } catch (err) {
+        release();
+        throw err;
+      }
     },
     resolve: (source) => source as ActivitySource,
   }),
 );
+
+/**
+ * The subscriber's iterator, releasing its slot however it ends: done, failed, or returned by the
+ * client. (Not an async generator: its return() would wait behind a next() still waiting for an
+ * event, so a client that went away would hold the slot until the next event came.)
+ */
+function counted(sub: QueueSubscriber, release: () => void): AsyncIterableIterator<ActivitySource> {
+  const it: AsyncIterableIterator<ActivitySource> = {
+    [Symbol.asyncIterator]: () => it,
+    next: () =>
+      sub.next().then(
+        (r) => { if (r.done) release(); return r; },
+        (err: unknown) => { release(); throw err; },
+      ),
+    return: () => {
+      release();
+      return sub.return();
+    },
+  };
+  return it;
+}
 
 /** An iterator that yields nothing: it ends when the hub ends the subscriber or graphql-ws returns it. */
 function lifetime(sub: SocketSubscriber, unsubscribe: () => void): AsyncIterableIterator<ActivitySource> {
