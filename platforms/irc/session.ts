@@ -18,6 +18,7 @@
 // become right by itself): subscribers get an `error` activity naming SASL, then the host's
 // `disconnect`, and the connection is gone (ctx.ended). A server that merely stops offering SASL
 // (its services daemon away) is retried like any lost connection.
+import { backoffDelay } from '../../src/platform/backoff.js';
 import irc from 'irc-framework';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
@@ -67,7 +68,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     channels: new Map(),
     wanted: new Map(),
     keys: new Map(),
-    pending: new Pending(),
+    pending: new Pending('the IRC server'),
   };
   const restored = ctx.restored as Partial<IrcSaved> | undefined;
   for (const channel of restored?.channels ?? []) {
@@ -148,9 +149,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   function scheduleReconnect(): void {
     if (closing) return;
-    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** attempt);
-    attempt++;
-    retry = setTimeout(() => void reconnect(), base / 2 + Math.random() * (base / 2));
+    retry = setTimeout(() => void reconnect(), backoffDelay(attempt++, RECONNECT_FIRST_MS, RECONNECT_MAX_MS));
   }
 
   async function reconnect(): Promise<void> {

@@ -13,11 +13,12 @@
 // Carbons (XEP-0280) are enabled at each login.
 // Rooms and presence are also saved with ctx.saveState, so a reopen after a thread crash
 // (ctx.restored) rejoins them.
+import { backoffDelay } from '../../src/platform/backoff.js';
 import { client, xml } from '@xmpp/client';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
 import type { ASActivity, PlatformSession, SessionContext, SessionModule, Verb } from '../../src/platform/types.js';
-import { type XmppCredentials, type XmppSaved, type XmppState, Pending, remember } from './state.js';
+import { type Wanted, type XmppCredentials, type XmppSaved, type XmppState, Pending, remember } from './state.js';
 import { guardedTransport } from './transport.js';
 import { PRESENCES, type Presence, tryJid } from './translate.js';
 import { onErrors } from './inbound/errors.js';
@@ -47,6 +48,9 @@ const STOP_GRACE_MS = 2_000;
 /** Reconnect backoff: attempt n waits between half and all of min(MAX, FIRST × 2^n). */
 export const RECONNECT_FIRST_MS = 1_000;
 export const RECONNECT_MAX_MS = 60_000;
+/** rejoining a room after a reconnect: tries, and the first wait between them */
+const REJOIN_ATTEMPTS = 4;
+const REJOIN_FIRST_MS = 250;
 /** tells public addresses (which need an encrypted stream) from the rest */
 const PUBLIC_ONLY = new AddressGuard({ allowPrivateAddresses: false, allowedAddresses: [] });
 
@@ -87,7 +91,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     wanted: new Map(),
     roster: new Map(),
     presence: { show: 'online', status: '' },
-    pending: new Pending(),
+    pending: new Pending('the XMPP server'),
     asked: new Map(),
     mucServices: new Map(),
   };
@@ -201,7 +205,24 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     await announcePresence(state).catch(() => undefined);
     if (state.presence.show === 'offline') return;
     const since = lostAt;
-    await Promise.all([...state.wanted].map(([jid, w]) => rejoin(state, jid, w, since).catch(() => undefined)));
+    await Promise.all([...state.wanted].map(([jid, w]) => rejoinRetrying(jid, w, since)));
+  }
+
+  /** A server just back may not serve its rooms yet: a rejoin is tried a few times, then reported. */
+  async function rejoinRetrying(jid: string, w: Wanted, since: Date | undefined): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await rejoin(state, jid, w, since);
+        return;
+      } catch (err) {
+        if (closing || !state.online) return;
+        if (attempt >= REJOIN_ATTEMPTS - 1) {
+          ctx.emit({ type: 'error', actor: { id: ctx.actor, type: 'person' }, target: { id: jid, type: 'room' }, object: { type: 'error', content: `could not rejoin ${jid}: ${(err as Error).message}`, verb: 'join' } });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, REJOIN_FIRST_MS, RECONNECT_MAX_MS)));
+      }
+    }
   }
 
   async function shutdown(): Promise<void> {
@@ -212,9 +233,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   function scheduleReconnect(): void {
     if (closing) return;
-    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** attempt);
-    attempt++;
-    retry = setTimeout(() => void reconnect(), base / 2 + Math.random() * (base / 2));
+    retry = setTimeout(() => void reconnect(), backoffDelay(attempt++, RECONNECT_FIRST_MS, RECONNECT_MAX_MS));
   }
 
   async function reconnect(): Promise<void> {

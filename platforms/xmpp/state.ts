@@ -48,70 +48,8 @@ export interface Wanted {
   password?: string;
 }
 
-/** How long a verb waits for the server's answer before it fails with TIMEOUT. */
-export const ANSWER_TIMEOUT_MS = 15_000;
-
-interface Waiter {
-  resolve(value: unknown): void;
-  reject(err: HubError): void;
-  timer: NodeJS.Timeout;
-}
-
-/** Verbs waiting for the server, keyed by what answers them ("join room@muc", ...). */
-export class Pending {
-  private readonly waiting = new Map<string, Waiter[]>();
-
-  wait<T>(key: string, what: string, ms = ANSWER_TIMEOUT_MS): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        timer: setTimeout(() => {
-          this.remove(key, waiter);
-          reject(new HubError('TIMEOUT', `the XMPP server did not answer ${what} within ${ms / 1000} s`));
-        }, ms),
-      };
-      const list = this.waiting.get(key) ?? [];
-      list.push(waiter);
-      this.waiting.set(key, list);
-    });
-  }
-
-  has(key: string): boolean {
-    return (this.waiting.get(key)?.length ?? 0) > 0;
-  }
-
-  resolve(key: string, value?: unknown): boolean {
-    return this.settle(key, (w) => w.resolve(value));
-  }
-
-  reject(key: string, err: HubError): boolean {
-    return this.settle(key, (w) => w.reject(err));
-  }
-
-  rejectAll(err: HubError): void {
-    for (const key of [...this.waiting.keys()]) this.reject(key, err);
-  }
-
-  private settle(key: string, fn: (w: Waiter) => void): boolean {
-    const list = this.waiting.get(key);
-    if (!list?.length) return false;
-    this.waiting.delete(key);
-    for (const w of list) {
-      clearTimeout(w.timer);
-      fn(w);
-    }
-    return true;
-  }
-
-  private remove(key: string, waiter: Waiter): void {
-    const list = this.waiting.get(key);
-    if (!list) return;
-    const i = list.indexOf(waiter);
-    if (i >= 0) list.splice(i, 1);
-    if (!list.length) this.waiting.delete(key);
-  }
-}
+import { Pending } from '../../src/platform/pending.js';
+export { ANSWER_TIMEOUT_MS, Pending } from '../../src/platform/pending.js';
 
 export interface XmppState {
   ctx: SessionContext;

@@ -56,7 +56,14 @@ async function peer(on: Prosody, user: string, resource = 'plain'): Promise<Peer
         throw new Error(`${user} never got ${what}; got:\n${stanzas.slice(from).map(String).join('\n')}\nits connection: ${events.join('; ') || 'no errors, no disconnect'}\nserver log:\n${on.log().slice(-3000)}`);
       }
     },
-    send: (el) => x.send(el),
+    async send(el) {
+      try {
+        await x.send(el);
+      } catch (err) {
+        // the outside client lost its own connection: say what happened to it, with the server's log
+        throw new Error(`${user} could not send (${(err as Error).message}); its connection: ${events.join('; ') || 'no errors, no disconnect'}\nserver log:\n${on.log().slice(-3000)}`);
+      }
+    },
     async stop() {
       x.reconnect.stop();
       await x.stop().catch(() => undefined);

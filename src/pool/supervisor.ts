@@ -4,6 +4,7 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import pLimit from 'p-limit';
+import { backoffDelay } from '../platform/backoff.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ASActivity, Verb } from '../platform/types.js';
@@ -37,6 +38,7 @@ interface Hosted {
   closing: boolean;
 }
 
+const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
 const ADOPT_SPREAD_MS = 500;
 /** reopens in flight at once per worker: a server that comes back, or a worker's thousand connections
@@ -286,8 +288,7 @@ export class Supervisor {
 
   private scheduleReopen(spec: HostSpec, attempt: number, cause: string, delayMs?: number): void {
     if (this.stopped) return;
-    const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
-    const delay = delayMs ?? base / 2 + Math.random() * (base / 2);
+    const delay = delayMs ?? backoffDelay(attempt, FIRST_BACKOFF_MS, MAX_BACKOFF_MS);
     // the key stays in `reopening` (so its lease is renewed) until its turn at the gate comes
     const timer: NodeJS.Timeout = setTimeout(() => void this.reopenGate(async () => {
       if (this.stopped || this.reopening.get(spec.connKey) !== timer) return; // opened or closed meanwhile
