@@ -1,6 +1,6 @@
 // Table rows of the soak section (sections/soak.ts), with the bound of issue 6.
 import { fmt, type Row } from './support/table.js';
-import type { SoakResults } from './sections/soak.js';
+import type { SoakResults, Storm } from './sections/soak.js';
 
 const info = (what: string, value: number | null, figure: string, unit: string): Row => ({ section: 'soak', what, value, figure, unit });
 
@@ -30,7 +30,14 @@ export function soakRows(r: SoakResults): Row[] {
     },
     info('RSS: first → last sample', last?.rssMiB ?? null, `${first?.rssMiB.toFixed(0)} → ${last?.rssMiB.toFixed(0)} MiB`, 'MiB'),
     info('latency of { __typename } during the run: worst sample p99; last p50', lagP99, `${fmt.ms(lagP99)}; ${last ? fmt.ms(last.lag.p50) : '?'}`, 'ms'),
-    info('IRC server restart: sessions back, time until all, spread, busiest second', r.storm.reconnectedMs,
-      `${r.storm.back} of ${r.sessions}, ${r.storm.reconnectedMs === null ? 'not all' : `${(r.storm.reconnectedMs / 1000).toFixed(1)} s`}, spread ${r.storm.spreadMs === null ? '?' : `${(r.storm.spreadMs / 1000).toFixed(1)} s`}, peak ${r.storm.peakPerSecond}/s`, 's'),
+    stormRow('IRC server restart', r.storm, r.sessions),
+    'error' in r.xmppStorm
+      ? info('XMPP server restart', null, `failed: ${r.xmppStorm.error.slice(0, 80)}`, '')
+      : stormRow('XMPP server (Prosody) restart', r.xmppStorm, r.sessions),
   ];
+}
+
+function stormRow(what: string, s: Storm, n: number): Row {
+  return info(`${what}: sessions back, time until all, spread, busiest second`, s.reconnectedMs,
+    `${s.back} of ${n}, ${s.reconnectedMs === null ? 'not all' : `${(s.reconnectedMs / 1000).toFixed(1)} s`}, spread ${s.spreadMs === null ? '?' : `${(s.spreadMs / 1000).toFixed(1)} s`}, peak ${s.peakPerSecond}/s`, 's');
 }

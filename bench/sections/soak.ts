@@ -4,7 +4,8 @@
 // the live heap of every isolate after a full GC (inspector), RSS, and the latency of a trivial
 // query (event-loop lag seen from outside). The run fails when the live heap keeps growing.
 // Then the IRC server restarts under the N sessions: how long until all are back, and how many
-// reconnects arrived in the busiest second (no storm: the platform's backoff has jitter).
+// reconnects arrived in the busiest second (no storm: the platform's backoff has jitter). The same
+// for N XMPP sessions (each with a subscriber) when their Prosody restarts.
 import WebSocket from 'ws';
 import { startHubgraph } from '../support/hubgraph.js';
 import { startNgircd } from '../support/ngircd.js';
@@ -15,6 +16,7 @@ import { sleep } from '../support/pause.js';
 import { dropPrefix } from '../support/redis.js';
 import { summarize, type Summary } from '../support/stats.js';
 import { CONNECTS_AT_ONCE, Gate, ircSession, ramp } from './irc.js';
+import { startProsody } from '../../test/support/prosody.js';
 
 export interface SoakSizes {
   sessions: number;
@@ -46,7 +48,16 @@ export interface SoakResults {
   /** deliveries expected: each message reaches the ten sessions of its channel (the sender's own copy included) */
   expectedDeliveries: number;
   subscriberErrors: string[];
-  storm: { reconnectedMs: number | null; back: number; peakPerSecond: number; spreadMs: number | null };
+  storm: Storm;
+  /** the same restart with N XMPP sessions on a Prosody */
+  xmppStorm: Storm | { error: string };
+}
+
+export interface Storm {
+  reconnectedMs: number | null;
+  back: number;
+  peakPerSecond: number;
+  spreadMs: number | null;
 }
 
 export interface SoakContext {
@@ -66,7 +77,7 @@ interface Listener {
   errors: string[];
 }
 
-function listen(wsUrl: string, token: string): Promise<Listener> {
+function listen(wsUrl: string, token: string, platform = 'irc'): Promise<Listener> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, 'graphql-transport-ws');
     const l: Listener = { ws, delivered: 0, connects: [], errors: [] };
@@ -74,7 +85,7 @@ function listen(wsUrl: string, token: string): Promise<Listener> {
     ws.on('message', (data: Buffer) => {
       const text = data.toString('utf8');
       if (text.startsWith('{"type":"connection_ack"')) {
-        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { activities(platform: "irc") { type } }' } }));
+        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { activities(platform: "${platform}") { type } }` } }));
         resolve(l);
         return;
       }
@@ -168,22 +179,14 @@ export async function runSoak(ctx: SoakContext): Promise<SoakResults> {
 
     // the IRC server restarts under all the sessions
     ctx.progress(`soak: restarting the IRC server under ${n} sessions`);
-    for (const l of listeners) l.connects.length = 0;
-    const restartAt = Date.now();
-    await ircd.restart();
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && listeners.some((l) => l.connects.length === 0)) await sleep(100);
-    const times = listeners.map((l) => l.connects[0]).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
-    const perSecond = new Map<number, number>();
-    for (const t of times) perSecond.set(Math.floor((t - restartAt) / 1000), (perSecond.get(Math.floor((t - restartAt) / 1000)) ?? 0) + 1);
-    const back = times.length;
-    const storm = {
-      reconnectedMs: back === n ? (times[n - 1] as number) - restartAt : null,
-      back,
-      peakPerSecond: Math.max(0, ...perSecond.values()),
-      spreadMs: back > 1 ? (times[back - 1] as number) - (times[0] as number) : null,
-    };
+    const storm = await restartUnder(listeners, () => ircd.restart());
     http.close();
+    let xmppStorm: SoakResults['xmppStorm'];
+    try {
+      xmppStorm = await xmppRestart(ctx, n);
+    } catch (err) {
+      xmppStorm = { error: (err as Error).message };
+    }
 
     return {
       sessions: n,
@@ -197,11 +200,63 @@ export async function runSoak(ctx: SoakContext): Promise<SoakResults> {
       expectedDeliveries: sent * PER_CHANNEL,
       subscriberErrors,
       storm,
+      xmppStorm,
     };
   } finally {
     for (const l of listeners) l.ws.terminate();
     await hub.child.stop();
     await ircd.stop();
+    await dropPrefix(ctx.redisUrl, hub.prefix).catch(() => {});
+  }
+}
+
+/** Restarts a server under the listeners' sessions; when each one's `connect` came back. */
+async function restartUnder(listeners: Listener[], restart: () => Promise<void>): Promise<Storm> {
+  for (const l of listeners) l.connects.length = 0;
+  const restartAt = Date.now();
+  await restart();
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && listeners.some((l) => l.connects.length === 0)) await sleep(100);
+  const times = listeners.map((l) => l.connects[0]).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+  const perSecond = new Map<number, number>();
+  for (const t of times) perSecond.set(Math.floor((t - restartAt) / 1000), (perSecond.get(Math.floor((t - restartAt) / 1000)) ?? 0) + 1);
+  const n = listeners.length;
+  const back = times.length;
+  return {
+    reconnectedMs: back === n ? (times[n - 1] as number) - restartAt : null,
+    back,
+    peakPerSecond: Math.max(0, ...perSecond.values()),
+    spreadMs: back > 1 ? (times[back - 1] as number) - (times[0] as number) : null,
+  };
+}
+
+/** N XMPP sessions, each with a subscriber, on a Prosody that then restarts. */
+async function xmppRestart(ctx: SoakContext, n: number): Promise<Storm> {
+  ctx.progress(`soak: ${n} XMPP sessions, then their Prosody restarts`);
+  const server = await startProsody();
+  const hub = await startHubgraph({ redisUrl: ctx.redisUrl, platforms: 'xmpp', env: { HUBGRAPH_ALLOW_PRIVATE_ADDRESSES: '1', HUBGRAPH_JOB_TIMEOUT: '60000' } });
+  const listeners: Listener[] = [];
+  try {
+    const http = new HttpGql(hub.url, undefined, CONNECTS_AT_ONCE + 4);
+    const tokens: string[] = new Array(n);
+    const run = await ramp(n, CONNECTS_AT_ONCE, async (i) => {
+      const user = `soak${i}`;
+      await server.register(user, `${user}pass`);
+      const { openSession } = await http.run<{ openSession: { token: string } }>('mutation { openSession { token } }');
+      const actor = { id: `${user}@${server.domain}`, type: 'person' };
+      await http.runAs(openSession.token, 'mutation($a: String!, $c: JSON!) { setCredentials(platform: "xmpp", actor: $a, credentials: $c) }', { a: actor.id, c: { userAddress: actor.id, password: `${user}pass`, resource: 'soak', server: server.host, port: server.port } });
+      await http.runAs(openSession.token, 'mutation($input: ActivityInput!) { connect(input: $input) { id } }', { input: { platform: 'xmpp', actor } });
+      tokens[i] = openSession.token;
+    });
+    http.close();
+    if (run.failed) throw new Error(`${run.failed} XMPP soak sessions failed: ${run.firstError}`);
+    for (const t of tokens) listeners.push(await listen(hub.wsUrl, t, 'xmpp'));
+    await sleep(1000);
+    return await restartUnder(listeners, () => server.restart());
+  } finally {
+    for (const l of listeners) l.ws.terminate();
+    await hub.child.stop();
+    await server.stop();
     await dropPrefix(ctx.redisUrl, hub.prefix).catch(() => {});
   }
 }
