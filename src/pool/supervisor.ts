@@ -44,6 +44,7 @@ const ADOPT_SPREAD_MS = 500;
 /** reopens in flight at once per worker: a server that comes back, or a worker's thousand connections
  *  taken over, is dialled at this pace rather than all at once (ngircd listens with a backlog of 10) */
 const REOPENS_AT_ONCE = 20;
+const SESSION_THREAD_YOUNG_MB = 8;
 
 export class Supervisor {
   readonly pool: Piscina;
@@ -74,6 +75,9 @@ export class Supervisor {
       idleTimeout: Infinity,
       atomics: 'disabled',
       maxQueue: Infinity,
+      // a small young generation: thousands of connections allocate steadily (every line parsed),
+      // and V8 would otherwise grow each thread's nursery to its maximum and keep it
+      resourceLimits: { maxYoungGenerationSizeMb: SESSION_THREAD_YOUNG_MB },
     });
     this.heartbeat = setInterval(() => this.checkThreads(), opts.heartbeatMs);
     this.heartbeat.unref();
