@@ -18,6 +18,7 @@
 // become right by itself): subscribers get an `error` activity naming SASL, then the host's
 // `disconnect`, and the connection is gone (ctx.ended). A server that merely stops offering SASL
 // (its services daemon away) is retried like any lost connection.
+import { connectionNotice } from '../../src/platform/notice.js';
 import { backoffDelay } from '../../src/platform/backoff.js';
 import irc from 'irc-framework';
 import { HubError } from '../../src/errors.js';
@@ -143,9 +144,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     scheduleReconnect();
   });
 
-  function status(type: 'connect' | 'disconnect', content: string): ASActivity {
-    return { type, actor: { id: ctx.actor, type: 'person' }, object: { type: type === 'disconnect' ? 'error' : 'status', content } };
-  }
+  const status = (type: 'connect' | 'disconnect', content: string): ASActivity => connectionNotice(type, ctx.actor, content);
 
   function scheduleReconnect(): void {
     if (closing) return;

@@ -13,6 +13,7 @@
 // Carbons (XEP-0280) are enabled at each login.
 // Rooms and presence are also saved with ctx.saveState, so a reopen after a thread crash
 // (ctx.restored) rejoins them.
+import { connectionNotice } from '../../src/platform/notice.js';
 import { holdEarlyAcks } from './sm-acks.js';
 import { backoffDelay } from '../../src/platform/backoff.js';
 import { client, xml } from '@xmpp/client';
@@ -135,9 +136,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     scheduleReconnect();
   });
 
-  function status(type: 'connect' | 'disconnect', content: string): ASActivity {
-    return { type, actor: { id: ctx.actor, type: 'person' }, object: { type: type === 'disconnect' ? 'error' : 'status', content } };
-  }
+  const status = (type: 'connect' | 'disconnect', content: string): ASActivity => connectionNotice(type, ctx.actor, content);
 
   function describe(err: XmppErrorLike | undefined): string | undefined {
     if (!err) return undefined;

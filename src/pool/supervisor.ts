@@ -5,6 +5,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
 import { Piscina } from 'piscina';
 import pLimit from 'p-limit';
 import { backoffDelay } from '../platform/backoff.js';
+import { connectionNotice } from '../platform/notice.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ASActivity, Verb } from '../platform/types.js';
@@ -340,11 +341,6 @@ function endError(end: SessionEnd): HubError {
 }
 
 function notice(type: 'connect' | 'disconnect', spec: HostSpec, content: string): ASActivity {
-  return {
-    type,
-    platform: spec.platform,
-    actor: { id: spec.actor, type: 'person' },
-    object: { type: type === 'disconnect' ? 'error' : 'status', content },
-  };
+  return connectionNotice(type, spec.actor, content, spec.platform);
 }
 

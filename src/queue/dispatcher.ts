@@ -12,7 +12,7 @@ import { activityFromInput, type ActivityInput } from '../activity/from-input.js
 import type { Session, SessionStore } from '../session/store.js';
 import type { CredentialsStore } from '../credentials/store.js';
 import type { JobData } from './job.js';
-import { jobAad } from './job.js';
+import { JOB_OPTIONS, jobAad } from './job.js';
 import type { JobOutcome, Replies } from './replies.js';
 import { jobDuration, jobsTotal } from '../metrics.js';
 import { defineLeaseCommands, liveOwner } from '../worker/leases.js';
@@ -137,7 +137,7 @@ export class Dispatcher {
     };
     const waiting = wait ? this.replies.wait(jobId, session.id, session.dek, this.opts.jobTimeoutMs) : undefined;
     try {
-      await this.queue(queueName).add(verb, data, { jobId, removeOnComplete: true, removeOnFail: { count: 1000, age: 3600 }, attempts: 1 });
+      await this.queue(queueName).add(verb, data, { ...JOB_OPTIONS, jobId, attempts: 1 });
     } catch (err) {
       this.replies.cancel(jobId);
       throw new HubError('UNAVAILABLE', `could not queue the activity: ${(err as Error).message}`);

@@ -21,3 +21,6 @@ export interface JobData {
 
 /** Binds the sealed activity to its job and to every routing field, so none can be swapped. */
 export const jobAad = (jobId: string, d: Pick<JobData, 'sid' | 'v' | 'p' | 'a' | 'k'>) => `job\n${jobId}\n${d.sid}\n${d.v}\n${d.p}\n${d.a}\n${d.k ?? ''}`;
+
+/** How every hubgraph job is queued (and requeued): gone once done, failures kept a while for inspection. */
+export const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: { count: 1000, age: 3600 } } as const;

@@ -9,7 +9,7 @@ import { PlatformRegistry } from '../platform/registry.js';
 import type { ASActivity } from '../platform/types.js';
 import type { CredentialsStore } from '../credentials/store.js';
 import type { DataKeys } from '../session/data-keys.js';
-import { jobAad, type JobData } from '../queue/job.js';
+import { JOB_OPTIONS, jobAad, type JobData } from '../queue/job.js';
 import { replyAad, REPLY_STREAM_TTL_MS, type JobOutcome } from '../queue/replies.js';
 import type { JobsPool } from '../pool/jobs-pool.js';
 import type { Connections, Routed } from './connections.js';
@@ -138,7 +138,7 @@ export class JobRunner {
       q = new Queue(workerQueue(owner), { connection: this.redis, prefix: this.keys.bull });
       this.forwardQueues.set(owner, q);
     }
-    await q.add(job.name, job.data, { jobId: job.id as string, removeOnComplete: true, removeOnFail: { count: 1000, age: 3600 } });
+    await q.add(job.name, job.data, { ...JOB_OPTIONS, jobId: job.id as string });
     this.log.debug({ owner, jobId: job.id }, 'forwarded a job to the worker that owns the connection');
   }
 }

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { Queue, type Job } from 'bullmq';
 import { platformQueue, workerQueue, type Keys } from '../redis/keys.js';
 import type { Logger } from '../log.js';
-import type { JobData } from '../queue/job.js';
+import { JOB_OPTIONS, type JobData } from '../queue/job.js';
 import type { DataKeys } from '../session/data-keys.js';
 import type { Connections } from './connections.js';
 import type { JobRunner } from './job-runner.js';
@@ -95,7 +95,7 @@ export class Sweep {
       for (const [name, jobs] of byQueue) {
         const target = new Queue<JobData>(name, { connection: this.redis, prefix: this.keys.bull });
         try {
-          await target.addBulk(jobs.map((job) => ({ name: job.name as never, data: job.data as never, opts: { jobId: job.id as string, removeOnComplete: true, removeOnFail: { count: 1000, age: 3600 } } })));
+          await target.addBulk(jobs.map((job) => ({ name: job.name as never, data: job.data as never, opts: { ...JOB_OPTIONS, jobId: job.id as string } })));
         } finally {
           await target.close();
         }
