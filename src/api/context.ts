@@ -17,14 +17,14 @@ export interface Context {
   services: ApiServices;
   /** the raw Authorization value (HTTP header or connection_init payload) */
   authorization: string | null;
-  /** the client's address (rate limits per address) */
-  ip: string;
+  /** the client's address, as the per-address limits key it (worked out only when asked for) */
+  ip(): string;
   /** set for operations that arrive over graphql-ws */
   ws?: { socket: WebSocket; id: string };
   session(): Promise<Session>;
 }
 
-export function createContext(services: ApiServices, authorization: string | null, ip: string, ws?: Context['ws']): Context {
+export function createContext(services: ApiServices, authorization: string | null, ip: () => string, ws?: Context['ws']): Context {
   let session: Promise<Session> | undefined;
   return {
     services,

@@ -33,7 +33,9 @@ function redisLimiter(redis: Redis, keys: Keys, name: string, rate: Rate | null,
           const retryAfterMs = Math.max(1, Math.ceil(err.msBeforeNext));
           throw new HubError('RATE_LIMITED', `${what(rate)}; try again in ${Math.ceil(retryAfterMs / 1000)} s`, { retryAfterMs, limit: name });
         }
-        throw HubError.from(err instanceof Error && /not ready|closed/i.test(err.message) ? new Error('Connection is closed.') : err);
+        // with rejectIfRedisNotReady, a Redis that is away is an error of the limiter's own wording
+        if (err instanceof Error && /not ready|closed/i.test(err.message)) throw new HubError('UNAVAILABLE', 'Redis is unreachable; try again shortly');
+        throw HubError.from(err);
       }
     },
   };

@@ -39,7 +39,7 @@ interface InitialContext {
   request?: Request;
   /** the node request, when yoga runs behind node:http */
   req?: IncomingMessage;
-  hubgraphIp?: string;
+  hubgraphReq?: IncomingMessage;
   hubgraphAuth?: string | null;
   hubgraphWs?: Context['ws'];
 }
@@ -60,7 +60,7 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
     graphqlEndpoint: '/graphql',
     landingPage: false,
     context: (initial: InitialContext) =>
-      createContext(services, initial.hubgraphAuth ?? initial.request?.headers.get('authorization') ?? null, initial.hubgraphIp ?? clientIp(initial.req), initial.hubgraphWs),
+      createContext(services, initial.hubgraphAuth ?? initial.request?.headers.get('authorization') ?? null, () => clientIp(initial.hubgraphReq ?? initial.req), initial.hubgraphWs),
     graphiql: { title: 'hubgraph', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_HEADERS, subscriptionsProtocol: 'WS' },
     renderGraphiQL,
     plugins: [limitsPlugin(s.config), ...(s.config.introspection ? [] : [useDisableIntrospection()])],
@@ -120,7 +120,7 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
       onSubscribe: async (ctx, id, payload) => {
         const enveloped = yoga.getEnveloped({
           hubgraphAuth: authFromParams(ctx.connectionParams),
-          hubgraphIp: clientIp(ctx.extra.request),
+          hubgraphReq: ctx.extra.request,
           hubgraphWs: { socket: ctx.extra.socket, id },
         } as InitialContext as Record<string, unknown>);
         // A syntax error (or an over-limit document) fails this operation only: returning the

@@ -32,7 +32,7 @@ builder.mutationField('openSession', (t) =>
     type: SessionToken,
     description: 'Starts a session; needs no token',
     resolve: async (_r, _a, ctx) => {
-      await ctx.services.guards.openSession(ctx.ip);
+      await ctx.services.guards.openSession(ctx.ip());
       const opened = await ctx.services.sessions.open();
       return { token: opened.token, expiresAt: opened.expiresAt };
     },
