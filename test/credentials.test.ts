@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, redisClient, startHubgraph, type Hubgraph } from './support/hubgraph.js';
 import { errorCode, gql, ok, openSession } from './support/client.js';
+import { dumpPrefix } from './support/redis-dump.js';
 
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
 const PASSWORD = 'correct-horse-battery-staple-4711';
@@ -8,27 +9,6 @@ const PASSWORD = 'correct-horse-battery-staple-4711';
 let hub: Hubgraph;
 beforeAll(async () => { hub = await startHubgraph({ env: { LOG_LEVEL: 'trace' } }); });
 afterAll(async () => { await hub.stop(); await dropPrefix(hub.prefix); });
-
-async function allRedisValues(prefix: string): Promise<string> {
-  const r = redisClient();
-  try {
-    const keys = await r.keys(`${prefix}:*`);
-    const parts: string[] = [];
-    for (const k of keys) {
-      const type = await r.type(k);
-      if (type === 'string') parts.push(k, String(await r.get(k)));
-      else if (type === 'hash') parts.push(k, JSON.stringify(await r.hgetall(k)));
-      else if (type === 'set') parts.push(k, JSON.stringify(await r.smembers(k)));
-      else if (type === 'stream') parts.push(k, JSON.stringify(await r.xrange(k, '-', '+')));
-      else if (type === 'list') parts.push(k, JSON.stringify(await r.lrange(k, 0, -1)));
-      else if (type === 'zset') parts.push(k, JSON.stringify(await r.zrange(k, 0, -1)));
-      else parts.push(k);
-    }
-    return parts.join('\n');
-  } finally {
-    r.disconnect();
-  }
-}
 
 describe('credentials', () => {
   it('are validated against the platform JSON Schema, naming the offending field', async () => {
@@ -55,7 +35,7 @@ describe('credentials', () => {
     await ok(hub.url, 'mutation($i: ActivityInput!) { send(input: $i) { id } }', {
       i: { platform: 'dummy', actor: { id: 'enc@dummy', type: 'person' }, object: { type: 'message', content: `body-${PASSWORD}` } },
     }, token);
-    const dump = await allRedisValues(hub.prefix);
+    const dump = await dumpPrefix(hub.prefix);
     expect(dump.length).toBeGreaterThan(100);
     expect(dump).not.toContain(PASSWORD);
     expect(dump).not.toContain(token);
@@ -70,7 +50,7 @@ describe('credentials', () => {
         i: { platform: 'dummy', actor: { id: 'q@dummy', type: 'person' }, object: { type: 'echo', content: `queued-${PASSWORD}` } },
       }, token);
       expect(errorCode(r)).toBe('TIMEOUT');
-      const dump = await allRedisValues(`${hub.prefix}-queued`);
+      const dump = await dumpPrefix(`${hub.prefix}-queued`);
       expect(dump).toContain(':bull:platform-dummy:'); // the job is there, waiting
       expect(dump).not.toContain(PASSWORD);
       expect(dump).not.toContain('queued-');

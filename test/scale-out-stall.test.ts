@@ -3,10 +3,11 @@
 // and when the stalled one resumes it finds the lease gone and closes its copy, so that the
 // connection ends up open exactly once, on the other worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, redisClient, startHubgraph, uniquePrefix, type Hubgraph } from './support/hubgraph.js';
+import { dropPrefix, startHubgraph, uniquePrefix, type Hubgraph } from './support/hubgraph.js';
 import { collect, eventually, gql, ok, openSession, wsClient } from './support/client.js';
 import { startNgircd, stopAllIrc, type Ngircd } from './support/ngircd.js';
 import { connectRawIrc, type RawIrc } from './support/raw-irc.js';
+import { connectionOwner } from './support/redis-dump.js';
 
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
 const mutation = (verb: string) => `mutation($input: ActivityInput!) { ${verb}(input: $input) { type } }`;
@@ -36,15 +37,7 @@ async function start(role: 'api' | 'worker'): Promise<Hubgraph & { id: string }>
   return Object.assign(hub, { id: /worker ready \((\S+)\)/.exec(hub.stdout.join(''))?.[1] ?? '' });
 }
 
-async function owner(): Promise<string> {
-  const r = redisClient();
-  try {
-    const [k] = await r.keys(`${prefix}:c:*:owner`);
-    return k ? ((await r.get(k)) ?? '') : '';
-  } finally {
-    r.disconnect();
-  }
-}
+const owner = () => connectionOwner(prefix, `sam@${ircd.host}`);
 
 async function whoCount(nick: string): Promise<number> {
   const probe = await connectRawIrc(ircd.host, ircd.port, `who${Math.floor(Math.random() * 1e6)}`);

@@ -4,9 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
-import { dropPrefix, redisClient, startHubgraph, uniquePrefix, type Hubgraph } from './support/hubgraph.js';
+import { dropPrefix, startHubgraph, uniquePrefix, type Hubgraph } from './support/hubgraph.js';
 import { collect, eventually, gql, ok, openSession, wsClient } from './support/client.js';
 import { startProsody, stopAllProsody, type Prosody } from './support/prosody.js';
+import { connectionOwner } from './support/redis-dump.js';
 
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
 const mutation = (verb: string) => `mutation($input: ActivityInput!) { ${verb}(input: $input) { type } }`;
@@ -31,18 +32,6 @@ async function start(role: 'api' | 'worker'): Promise<Hubgraph & { id: string }>
   const hub = await startHubgraph({ role, prefix, env: { HUBGRAPH_PLATFORMS: 'xmpp' } });
   hubs.push(hub);
   return Object.assign(hub, { id: /worker ready \((\S+)\)/.exec(hub.stdout.join(''))?.[1] ?? '' });
-}
-
-async function ownerOf(actor: string): Promise<string> {
-  const r = redisClient();
-  try {
-    for (const k of await r.keys(`${prefix}:c:*:owner`)) {
-      if ((await r.hget(k.replace(/:owner$/, ''), 'actor')) === actor) return (await r.get(k)) ?? '';
-    }
-    return '';
-  } finally {
-    r.disconnect();
-  }
 }
 
 describe('scale-out with XMPP', () => {
@@ -73,7 +62,7 @@ describe('scale-out with XMPP', () => {
     await ok(api.url, mutation('join'), input({ target: { id: room, type: 'room', name: 'hana' } }), token);
     await eventually(() => seen.find((s) => s.is('presence') && s.attrs.from === `${room}/hana` && s.attrs.type !== 'unavailable'), 5000, 20);
 
-    const owner = await ownerOf(actor.id);
+    const owner = await connectionOwner(prefix, actor.id);
     expect([w1.id, w2.id]).toContain(owner);
     const [dying, survivor] = owner === w1.id ? [w1, w2] : [w2, w1];
     const mark = feed.items.length;
@@ -87,7 +76,7 @@ describe('scale-out with XMPP', () => {
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     const types = after().filter((a) => a.type === 'connect' || a.type === 'disconnect').map((a) => a.type);
     expect(types.slice(0, 2)).toEqual(['disconnect', 'connect']);
-    expect(await ownerOf(actor.id)).toBe(survivor.id);
+    expect(await connectionOwner(prefix, actor.id)).toBe(survivor.id);
     // back in the room (from the saved state), and the room hears her again
     await eventually(() => seen.slice(presenceMark).find((s) => s.is('presence') && s.attrs.from === `${room}/hana` && s.attrs.type !== 'unavailable'), 10_000, 20);
     const sent = await gql(api.url, mutation('send'), input({ target: { id: room, type: 'room' }, object: { type: 'message', content: 'back after the crash' } }), token);

@@ -8,6 +8,7 @@ import { startNgircd, stopAllIrc, type Ngircd } from './support/ngircd.js';
 import { connectRawIrc, type RawIrc } from './support/raw-irc.js';
 import { Keys } from '../src/redis/keys.js';
 import { Leases } from '../src/worker/leases.js';
+import { connectionOwner } from './support/redis-dump.js';
 
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
 const FIELDS = 'type cursor actor { id } target { id } object { type content }';
@@ -44,19 +45,7 @@ async function ircSession(api: Hubgraph, nick: string): Promise<{ token: string;
 }
 
 const mutation = (verb: string) => `mutation($input: ActivityInput!) { ${verb}(input: $input) { type object { type content } } }`;
-const ownerOf = async (prefix: string, nick: string): Promise<string> => {
-  const redis = redisClient();
-  try {
-    const keys = await redis.keys(`${prefix}:c:*:owner`);
-    for (const k of keys) {
-      const meta = await redis.hgetall(k.replace(/:owner$/, ''));
-      if (meta.actor === `${nick}@${ircd.host}`) return (await redis.get(k)) ?? '';
-    }
-    return '';
-  } finally {
-    redis.disconnect();
-  }
-};
+const ownerOf = (prefix: string, nick: string) => connectionOwner(prefix, `${nick}@${ircd.host}`);
 
 beforeAll(async () => {
   ircd = await startNgircd();

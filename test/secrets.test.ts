@@ -4,7 +4,8 @@
 // deployment (sessions, credentials, BullMQ jobs, event streams, replies, leases, state) and every
 // log line at the most verbose level hold neither the password, nor the token, nor a message body.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, redisClient, startHubgraph, type Hubgraph } from './support/hubgraph.js';
+import { dropPrefix, startHubgraph, type Hubgraph } from './support/hubgraph.js';
+import { dumpPrefix } from './support/redis-dump.js';
 import { collect, eventually, ok, openSession, wsClient } from './support/client.js';
 import { startNgircd, stopAllIrc, type Ngircd } from './support/ngircd.js';
 import { connectRawIrc, type RawIrc } from './support/raw-irc.js';
@@ -39,26 +40,6 @@ afterAll(async () => {
   await stopAllIrc();
   await stopAllProsody();
 });
-
-async function dumpPrefix(prefix: string): Promise<string> {
-  const r = redisClient();
-  try {
-    const parts: string[] = [];
-    for (const k of await r.keys(`${prefix}:*`)) {
-      const type = await r.type(k);
-      if (type === 'string') parts.push(k, String(await r.get(k)));
-      else if (type === 'hash') parts.push(k, JSON.stringify(await r.hgetall(k)));
-      else if (type === 'set') parts.push(k, JSON.stringify(await r.smembers(k)));
-      else if (type === 'zset') parts.push(k, JSON.stringify(await r.zrange(k, 0, -1, 'WITHSCORES')));
-      else if (type === 'list') parts.push(k, JSON.stringify(await r.lrange(k, 0, -1)));
-      else if (type === 'stream') parts.push(k, JSON.stringify(await r.xrange(k, '-', '+')));
-      else parts.push(k, type);
-    }
-    return parts.join('\n');
-  } finally {
-    r.disconnect();
-  }
-}
 
 describe('secrets at rest and in logs', () => {
   it('after IRC and dummy traffic, no Redis key or value and no log line holds a password, token or message body', async () => {
