@@ -28,6 +28,7 @@ import { treeRss, vmRssBytes } from '../support/rss.js';
 import { sleep } from '../support/pause.js';
 import { dropPrefix } from '../support/redis.js';
 import { summarize, type Summary } from '../support/stats.js';
+import { ramp, STOP_AFTER_FAILURES } from '../support/ramp.js';
 
 const FLOOR_CLIENTS = fileURLToPath(new URL('../floor/irc-clients.mjs', import.meta.url));
 const SET = 'mutation($a: String!, $c: JSON!) { setCredentials(platform: "irc", actor: $a, credentials: $c) }';
@@ -217,31 +218,6 @@ function lagProbe(url: string): { stop(): Promise<{ samples: number[]; failures:
       return { samples, failures };
     },
   };
-}
-
-const STOP_AFTER_FAILURES = 20;
-
-export async function ramp(count: number, inFlight: number, one: (i: number) => Promise<void>, stopOnError = STOP_AFTER_FAILURES): Promise<{ connected: number; failed: number; firstError?: string; ms: number; lat: number[] }> {
-  const t0 = performance.now();
-  let next = 0;
-  let failed = 0;
-  let firstError: string | undefined;
-  const lat: number[] = [];
-  const lane = async () => {
-    while (next < count && failed < stopOnError) {
-      const i = next++;
-      const t = performance.now();
-      try {
-        await one(i);
-        lat.push(performance.now() - t);
-      } catch (err) {
-        failed++;
-        firstError ??= `session ${i}: ${(err as Error).message}`;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, lane));
-  return { connected: lat.length, failed, ...(firstError ? { firstError } : {}), ms: performance.now() - t0, lat };
 }
 
 async function hubgraphSessions(ctx: IrcContext, n: number): Promise<HubgraphSessions> {

@@ -17,7 +17,8 @@ import { vmRssBytes } from '../support/rss.js';
 import { sleep } from '../support/pause.js';
 import { dropPrefix } from '../support/redis.js';
 import { RawIrc } from '../support/raw-irc.js';
-import { CONNECTS_AT_ONCE, Gate, ircSession, ramp } from './irc.js';
+import { CONNECTS_AT_ONCE, Gate, ircSession } from './irc.js';
+import { ramp } from '../support/ramp.js';
 
 export interface ScaleSizes {
   /** IRC sessions held and recovered */

@@ -15,7 +15,8 @@ import { vmRssBytes } from '../support/rss.js';
 import { sleep } from '../support/pause.js';
 import { dropPrefix } from '../support/redis.js';
 import { summarize, type Summary } from '../support/stats.js';
-import { CONNECTS_AT_ONCE, Gate, ircSession, ramp } from './irc.js';
+import { CONNECTS_AT_ONCE, Gate, ircSession } from './irc.js';
+import { ramp } from '../support/ramp.js';
 import { startProsody } from '../../test/support/prosody.js';
 
 export interface SoakSizes {

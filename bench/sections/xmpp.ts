@@ -26,6 +26,7 @@ import { treeRss, vmRssBytes } from '../support/rss.js';
 import { sleep } from '../support/pause.js';
 import { dropPrefix } from '../support/redis.js';
 import { summarize, type Summary } from '../support/stats.js';
+import { ramp } from '../support/ramp.js';
 import { fmt, type Row } from '../support/table.js';
 
 const SET = 'mutation($a: String!, $c: JSON!) { setCredentials(platform: "xmpp", actor: $a, credentials: $c) }';
@@ -74,33 +75,9 @@ function hubEnv(): Record<string, string> {
   return { HUBGRAPH_ALLOW_PRIVATE_ADDRESSES: '1', HUBGRAPH_JOB_TIMEOUT: '120000', HUBGRAPH_SESSION_THREADS: '2' };
 }
 
-/** n at a time over `items`. */
-async function pool<T>(items: T[], n: number, one: (item: T, i: number) => Promise<void>): Promise<{ ok: number; failed: number; firstError?: string; ms: number; lat: number[] }> {
-  const t0 = performance.now();
-  let next = 0;
-  let failed = 0;
-  let firstError: string | undefined;
-  const lat: number[] = [];
-  const lane = async () => {
-    while (next < items.length && failed < 20) {
-      const i = next++;
-      const t = performance.now();
-      try {
-        await one(items[i] as T, i);
-        lat.push(performance.now() - t);
-      } catch (err) {
-        failed++;
-        firstError ??= `#${i}: ${(err as Error).message}`;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, lane));
-  return { ok: lat.length, failed, ...(firstError ? { firstError } : {}), ms: performance.now() - t0, lat };
-}
-
 async function prosodyWith(users: string[]): Promise<Prosody> {
   const server = await startProsody();
-  const r = await pool(users, REGISTER_IN_FLIGHT, (u) => server.register(u, `${u}pass`));
+  const r = await ramp(users.length, REGISTER_IN_FLIGHT, (i) => server.register(users[i] as string, `${users[i]}pass`));
   if (r.failed) {
     await server.stop();
     throw new Error(`registering ${users.length} accounts: ${r.failed} failed; ${r.firstError}`);
@@ -127,19 +104,19 @@ async function hubgraphSessions(ctx: XmppContext, n: number): Promise<XmppRss> {
     hub = await startHubgraph({ redisUrl: ctx.redisUrl, platforms: 'xmpp', env: hubEnv() });
     const pid = hub.child.proc.pid!;
     const http = new HttpGql(hub.url, undefined, ctx.sizes.inFlight + 4);
-    const warm = await pool(users('w', WARM_UP_SESSIONS), WARM_UP_SESSIONS, async (u) => void (await hubSession(http, server, u, 'warm')));
+    const warm = await ramp(WARM_UP_SESSIONS, WARM_UP_SESSIONS, async (i) => void (await hubSession(http, server, `w${i}`, 'warm')));
     if (warm.failed) throw new Error(`XMPP warm-up session failed: ${warm.firstError}`);
     await sleep(1000);
     const before = treeRss(pid).bytes;
     ctx.progress(`  hubgraph: ${n} XMPP sessions, ${ctx.sizes.inFlight} in flight (RSS before ${(before / 2 ** 20).toFixed(0)} MiB)`);
-    const r = await pool(users('h', n), ctx.sizes.inFlight, async (u, i) => void (await hubSession(http, server, u, `r${Math.floor(i / 10)}`)));
+    const r = await ramp(n, ctx.sizes.inFlight, async (i) => void (await hubSession(http, server, `h${i}`, `r${Math.floor(i / 10)}`)));
     await sleep(SETTLE_MS);
     const after = treeRss(pid).bytes;
     http.close();
     assertAlive(hub.child);
     return {
-      connected: r.ok, failed: r.failed, ...(r.firstError ? { firstError: r.firstError } : {}), connectMs: r.ms,
-      rssBefore: before, rssAfter: after, perSession: r.ok ? (after - before) / r.ok : NaN, connectLatency: summarize(r.lat),
+      connected: r.connected, failed: r.failed, ...(r.firstError ? { firstError: r.firstError } : {}), connectMs: r.ms,
+      rssBefore: before, rssAfter: after, perSession: r.connected ? (after - before) / r.connected : NaN, connectLatency: summarize(r.lat),
     };
   } finally {
     if (hub) {
