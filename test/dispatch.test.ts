@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, startHubgraph, stopAll, type Hubgraph } from './support/hubgraph.js';
+import { dropPrefix, redisClient, startHubgraph, stopAll, type Hubgraph } from './support/hubgraph.js';
 import { errorCode, gql, ok, openSession, verb } from './support/client.js';
 
 let hub: Hubgraph;
@@ -25,6 +25,20 @@ describe('dispatch', () => {
     expect(a.json['@context']).toBe('https://www.w3.org/ns/activitystreams');
     expect(a.json.object.n).toBe(1);
     expect(new Date(a.published).toISOString()).toBe(a.published);
+  });
+
+  it('keeps no result it has delivered: the reply stream holds at most the last one, however many calls ran', async () => {
+    const big = 'x'.repeat(20_000);
+    for (let i = 0; i < 30; i++) expect((await fetchEcho({ type: 'echo', content: big })).data?.fetch.object.content).toBe(big);
+    const redis = redisClient();
+    try {
+      const keys = await redis.keys(`${hub.prefix}:replies:*`);
+      expect(keys).toHaveLength(1);
+      // trimmed after each read, ahead of the next one: the last result may still be there
+      expect(await redis.xlen(keys[0] as string)).toBeLessThanOrEqual(1);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('turns a platform failure into PLATFORM_ERROR with its message', async () => {

@@ -61,17 +61,24 @@ function nextIv(): Buffer {
   return iv;
 }
 
-/** AES-256-GCM; output is base64(iv | tag | ciphertext). `aad` binds a ciphertext to where it belongs. */
-export function seal(key: Buffer, plaintext: Buffer | string, aad: string): string {
+/** AES-256-GCM; output is iv | tag | ciphertext, in a buffer of its own (never a slice of Node's
+ *  shared pool, so it can be transferred to another thread without carrying anything else along).
+ *  `aad` binds a ciphertext to where it belongs. */
+export function sealBytes(key: Buffer, plaintext: Buffer | string, aad: string): Buffer {
   const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  const head = cipher.update(plaintext);
+  const tail = cipher.final();
+  const out = Buffer.allocUnsafeSlow(IV_BYTES + TAG_BYTES + head.length + tail.length);
+  iv.copy(out, 0);
+  cipher.getAuthTag().copy(out, IV_BYTES);
+  head.copy(out, IV_BYTES + TAG_BYTES);
+  tail.copy(out, IV_BYTES + TAG_BYTES + head.length);
+  return out;
 }
 
-export function open(key: Buffer, sealed: string, aad: string): Buffer {
-  const raw = Buffer.from(sealed, 'base64');
+export function openBytes(key: Buffer, raw: Uint8Array, aad: string): Buffer {
   if (raw.length < IV_BYTES + TAG_BYTES) throw new HubError('INTERNAL_SERVER_ERROR', 'stored ciphertext is truncated');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(aad));
@@ -83,12 +90,30 @@ export function open(key: Buffer, sealed: string, aad: string): Buffer {
   }
 }
 
+/** `sealBytes` as base64 text, for values kept in Redis strings and hashes. */
+export function seal(key: Buffer, plaintext: Buffer | string, aad: string): string {
+  return sealBytes(key, plaintext, aad).toString('base64');
+}
+
+export function open(key: Buffer, sealed: string, aad: string): Buffer {
+  return openBytes(key, Buffer.from(sealed, 'base64'), aad);
+}
+
 export function sealJson(key: Buffer, value: unknown, aad: string): string {
   return seal(key, JSON.stringify(value), aad);
 }
 
 export function openJson<T>(key: Buffer, sealed: string, aad: string): T {
   return JSON.parse(open(key, sealed, aad).toString('utf8')) as T;
+}
+
+/** Binary sealed JSON, for large values that travel as bytes (job results on the reply stream). */
+export function sealJsonBytes(key: Buffer, value: unknown, aad: string): Buffer {
+  return sealBytes(key, JSON.stringify(value), aad);
+}
+
+export function openJsonBytes<T>(key: Buffer, raw: Uint8Array, aad: string): T {
+  return JSON.parse(openBytes(key, raw, aad).toString('utf8')) as T;
 }
 
 /** JSON with sorted object keys, so equal credentials give equal connection keys. */

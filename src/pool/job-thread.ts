@@ -4,7 +4,7 @@ import type { ASActivity, JobModule, Verb } from '../platform/types.js';
 import type { NetPolicy } from '../net/policy.js';
 import { SafeFetcher } from '../net/safe-fetch.js';
 import { RedisCache } from '../net/shared-cache.js';
-import { sealJson } from '../crypto/keys.js';
+import { sealJsonBytes } from '../crypto/keys.js';
 
 export interface JobTask {
   module: string;
@@ -15,7 +15,8 @@ export interface JobTask {
   redisUrl: string;
   prefix: string;
   /** seal the outcome here, for the reply stream: a large result (a 50-item feed) is then
-   *  serialised and encrypted in this thread, and crosses to the main thread as one string */
+   *  serialised and encrypted in this thread, and crosses to the main thread as one buffer of
+   *  its own, which goes to Redis as it is */
   seal?: { key: Uint8Array; aad: string };
 }
 
@@ -30,14 +31,15 @@ function fetcherFor(net: NetPolicy): SafeFetcher {
 
 export type JobTaskResult = { ok: true; activity: ASActivity } | { ok: false; error: SerializedError };
 /** the outcome sealed for the reply stream, and its error (if any) for the worker's metrics */
-export interface SealedJobResult { sealed: string; error?: SerializedError }
+export interface SealedJobResult { sealed: Uint8Array; error?: SerializedError }
 
 export default async function runJob(task: JobTask): Promise<JobTaskResult | SealedJobResult> {
   const result = await run(task);
   if (!task.seal) return result;
   const key = Buffer.from(task.seal.key);
   try {
-    return { sealed: sealJson(key, result, task.seal.aad), ...(result.ok ? {} : { error: result.error }) };
+    // sealBytes never returns a slice of Node's shared pool: the clone carries nothing else across
+    return { sealed: sealJsonBytes(key, result, task.seal.aad), ...(result.ok ? {} : { error: result.error }) };
   } finally {
     key.fill(0);
     task.seal.key.fill(0);

@@ -1,9 +1,11 @@
 // Job results come back on a Redis stream that belongs to the API process that queued the job,
-// so a result reaches its waiter whichever worker process (or worker queue) ran it.
+// so a result reaches its waiter whichever worker process (or worker queue) ran it. Results are
+// sealed bytes (a 50-item feed is ~90 kB), read as buffers; this process is the stream's only
+// reader, so what it has read is trimmed at once rather than kept until MAXLEN pushes it out.
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { HubError, type SerializedError } from '../errors.js';
-import { openJson } from '../crypto/keys.js';
+import { openJsonBytes } from '../crypto/keys.js';
 import type { Keys } from '../redis/keys.js';
 import type { Logger } from '../log.js';
 import type { ASActivity } from '../platform/types.js';
@@ -82,21 +84,27 @@ export class Replies {
   }
 
   private async readOnce(): Promise<void> {
-    const res = (await this.reader.xread('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', this.streamKey, this.lastId)) as [string, [string, string[]][]][] | null;
+    const res = (await this.reader.xreadBuffer('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', this.streamKey, this.lastId)) as [Buffer, [Buffer, Buffer[]][]][] | null;
+    let read = 0;
     for (const [, entries] of res ?? []) {
       for (const [id, fields] of entries) {
-        this.lastId = id;
+        this.lastId = id.toString();
         this.deliver(fields);
+        read++;
       }
     }
+    // sent ahead of the next XREAD on the same connection (no round trip of its own); entries
+    // before the last one read are done with
+    if (read > 0) this.reader.xtrim(this.streamKey, 'MINID', this.lastId).catch(() => {});
   }
 
-  private deliver(fields: string[]): void {
+  private deliver(fields: Buffer[]): void {
     let jobId: string | undefined;
-    let body: string | undefined;
-    for (let i = 0; i < fields.length; i += 2) {
-      if (fields[i] === 'j') jobId = fields[i + 1];
-      else if (fields[i] === 'r') body = fields[i + 1];
+    let body: Buffer | undefined;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const name = fields[i]?.toString();
+      if (name === 'j') jobId = fields[i + 1]?.toString();
+      else if (name === 'r') body = fields[i + 1];
     }
     if (!jobId || body === undefined) return;
     const w = this.waiters.get(jobId);
@@ -104,7 +112,7 @@ export class Replies {
     this.waiters.delete(jobId);
     clearTimeout(w.timer);
     try {
-      w.resolve(openJson<JobOutcome>(w.dek, body, replyAad(w.sid, jobId)));
+      w.resolve(openJsonBytes<JobOutcome>(w.dek, body, replyAad(w.sid, jobId)));
     } catch (err) {
       w.resolve({ ok: false, error: HubError.from(err).toJSON() });
     }

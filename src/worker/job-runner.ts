@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { Queue, type Job } from 'bullmq';
 import { HubError } from '../errors.js';
-import { openJson, sealJson } from '../crypto/keys.js';
+import { openJson, sealJsonBytes } from '../crypto/keys.js';
 import { workerQueue, type Keys } from '../redis/keys.js';
 import { PlatformRegistry } from '../platform/registry.js';
 import type { ASActivity } from '../platform/types.js';
@@ -16,7 +16,7 @@ import type { Connections, Routed } from './connections.js';
 import type { SerializedError } from '../errors.js';
 
 /** a stateless job's outcome comes back already sealed from its thread */
-type Ran = Routed | { kind: 'sealed'; sealed: string; error?: SerializedError };
+type Ran = Routed | { kind: 'sealed'; sealed: Uint8Array; error?: SerializedError };
 import { jobsTotal, workerJobDuration } from '../metrics.js';
 import type { Logger } from '../log.js';
 import type { NetPolicy } from '../net/policy.js';
@@ -49,7 +49,7 @@ export class JobRunner {
       }
       return;
     }
-    let outcome: JobOutcome | { sealed: string; error?: SerializedError };
+    let outcome: JobOutcome | { sealed: Uint8Array; error?: SerializedError };
     const remaining = data.deadline - Date.now();
     if (job.stalledCounter > 0 && this.isCommand(data)) {
       // its first run was on a worker that died or stalled: it may have gone out already, and a
@@ -85,13 +85,15 @@ export class JobRunner {
 
   /** Sends a job's outcome to the API process waiting for it. */
   async reply(data: JobData, jobId: string, dek: Buffer, outcome: JobOutcome): Promise<void> {
-    await this.writeReply(data, jobId, sealJson(dek, outcome, replyAad(data.sid, jobId)));
+    await this.writeReply(data, jobId, sealJsonBytes(dek, outcome, replyAad(data.sid, jobId)));
   }
 
-  private async writeReply(data: JobData, jobId: string, sealed: string): Promise<void> {
+  private async writeReply(data: JobData, jobId: string, sealed: Uint8Array): Promise<void> {
+    // as bytes: a thread's result arrives as a Uint8Array, which ioredis would send as text
+    const bytes = Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     await this.redis
       .multi()
-      .xadd(data.reply, 'MAXLEN', '~', 10_000, '*', 'j', jobId, 'r', sealed)
+      .xadd(data.reply, 'MAXLEN', '~', 10_000, '*', 'j', jobId, 'r', bytes)
       .pexpire(data.reply, REPLY_STREAM_TTL_MS)
       .exec();
   }
