@@ -27,6 +27,8 @@ export class Replies {
   readonly apiId = randomBytes(9).toString('base64url');
   private readonly waiters = new Map<string, Waiter>();
   private lastId = '0-0';
+  /** the id the stream was last trimmed to */
+  private trimmed = '0-0';
   private running = false;
   private loop: Promise<void> | undefined;
 
@@ -84,18 +86,27 @@ export class Replies {
   }
 
   private async readOnce(): Promise<void> {
-    const res = (await this.reader.xreadBuffer('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', this.streamKey, this.lastId)) as [Buffer, [Buffer, Buffer[]][]][] | null;
-    let read = 0;
+    // entries before the last one read are done with: trimmed in the same write as the next XREAD
+    const read = this.trimmed === this.lastId
+      ? this.reader.xreadBuffer('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', this.streamKey, this.lastId)
+      : this.reader
+          .pipeline()
+          .xtrim(this.streamKey, 'MINID', this.lastId)
+          .xreadBuffer('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', this.streamKey, this.lastId)
+          .exec()
+          .then((r) => {
+            this.trimmed = this.lastId;
+            const [err, value] = r?.[1] ?? [new Error('no reply to XREAD'), null];
+            if (err) throw err;
+            return value;
+          });
+    const res = (await read) as [Buffer, [Buffer, Buffer[]][]][] | null;
     for (const [, entries] of res ?? []) {
       for (const [id, fields] of entries) {
         this.lastId = id.toString();
         this.deliver(fields);
-        read++;
       }
     }
-    // sent ahead of the next XREAD on the same connection (no round trip of its own); entries
-    // before the last one read are done with
-    if (read > 0) this.reader.xtrim(this.streamKey, 'MINID', this.lastId).catch(() => {});
   }
 
   private deliver(fields: Buffer[]): void {
