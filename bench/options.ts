@@ -102,8 +102,8 @@ export function parseOptions(argv: string[]): Options {
           cached: { warmUp: 100, sequential: 500, concurrent: 1000, inFlight: FETCH_CLIENTS, maxMs: 8_000 },
         },
     irc: quick
-      ? { sessions: [100, 1000], inFlight: 50, latencySamples: 40, gapMs: 550 }
-      : { sessions: [100, 1000, 10_000], inFlight: 50, latencySamples: 100, gapMs: 550 },
+      ? { sessions: [100, 1000], inFlight: 50, latencySamples: 80, gapMs: 550 }
+      : { sessions: [100, 1000, 10_000], inFlight: 50, latencySamples: 200, gapMs: 550 },
     scale: quick
       ? { sessions: 300, echoCalls: 1000, echoInFlight: 50, maxMs: 15_000 }
       : { sessions: 1000, echoCalls: 3000, echoInFlight: 50, maxMs: 30_000 },

@@ -122,6 +122,13 @@ function latencyRows(r: IrcResults): Row[] {
       pass: over <= SEND_P50_OVER_FLOOR_MS,
     },
     info(section, 'send mutation reply (HTTP) p50 / p99', l.sendMutation.p50, pp(l.sendMutation), 'ms'),
+    ...(l.sendToOutsideWs && l.sendMutationWs
+      ? [
+          info(section, `send over graphql-ws → outside client p50 / p99 (${l.sendToOutsideWs.count})`, l.sendToOutsideWs.p50, pp(l.sendToOutsideWs), 'ms'),
+          info(section, 'send over graphql-ws → outside p50 − floor p50', l.sendToOutsideWs.p50 - l.floorAtoB.p50, fmt.ms(l.sendToOutsideWs.p50 - l.floorAtoB.p50), 'ms'),
+          info(section, 'send mutation reply (graphql-ws) p50 / p99', l.sendMutationWs.p50, pp(l.sendMutationWs), 'ms'),
+        ]
+      : []),
     info(section, 'floor: irc-framework A.say → B receives p50 / p99', l.floorAtoB.p50, pp(l.floorAtoB), 'ms'),
     info(section, 'send → outside p50 − floor p50', over, fmt.ms(over), 'ms'),
     info(section, 'outside PRIVMSG → subscriber receives p50 / p99', l.outsideToSubscriber.p50, pp(l.outsideToSubscriber), 'ms'),

@@ -12,6 +12,10 @@
 //             plain irc-framework clients in the bench process doing the same exchange, interleaved.
 //             Iterations are paced (gapMs) so the platform's flood control (burst 5, then a line per
 //             500 ms) always has a token: the figures are the path, not the pacer's queue.
+//             Every other iteration sends over the subscriber's graphql-ws socket instead of HTTP,
+//             and every other pair runs the floor's exchange first: the first exchange after an
+//             idle gap pays for waking the machine (about 0.3-0.6 ms a hop on this VM), so neither
+//             side always gets the other's warmed-up cores.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -106,9 +110,13 @@ export interface SessionsRun {
 }
 
 export interface LatencyRun {
+  /** `send` over HTTP (the target's row) */
   sendToOutside: Summary;
   /** when the send mutation's HTTP reply arrived (client-side) */
   sendMutation: Summary;
+  /** `send` over the subscriber's graphql-ws socket */
+  sendToOutsideWs?: Summary;
+  sendMutationWs?: Summary;
   outsideToSubscriber: Summary;
   floorAtoB: Summary;
   floorBtoA: Summary;
@@ -463,32 +471,42 @@ async function latency(ctx: IrcContext): Promise<LatencyRun> {
     const warm = 5;
     const out: number[] = [];
     const mut: number[] = [];
+    const outWs: number[] = [];
+    const mutWs: number[] = [];
     const inbound: number[] = [];
     const ab: number[] = [];
     const ba: number[] = [];
     const sendInput = (content: string) => ({ input: { platform: 'irc', actor: actor('lat'), target: { id: `#lat@${SERVER}`, type: 'room' }, object: { type: 'message', content } } });
-    ctx.progress(`  latency: ${ctx.sizes.latencySamples} iterations, one every ${ctx.sizes.gapMs} ms (flood control: burst 5, then a line per 500 ms)`);
-    for (let i = 0; i < warm + ctx.sizes.latencySamples; i++) {
-      const start = performance.now();
-      const keep = i >= warm;
-      // send → outside client
+    const overWs = (variables: Record<string, unknown>) =>
+      new Promise<void>((resolve, reject) => {
+        let failed: unknown;
+        ws.subscribe({ query: SEND, variables }, {
+          next: (r) => { if (r.errors?.length) failed = r.errors; },
+          error: reject,
+          complete: () => (failed ? reject(new Error(`GraphQL error: ${JSON.stringify(failed)}`)) : resolve()),
+        });
+      });
+    // send → outside client, then outside PRIVMSG → subscriber
+    const hubgraphLegs = async (i: number, keep: boolean, viaWs: boolean) => {
       let t = performance.now();
       const got = atOutsider.wait(`out-${i}`);
-      await http.runAs(token, SEND, sendInput(`out-${i}`));
+      if (viaWs) await overWs(sendInput(`out-${i}`));
+      else await http.runAs(token, SEND, sendInput(`out-${i}`));
       const replied = performance.now();
       const arrived = await got;
       if (keep) {
-        out.push(arrived - t);
-        mut.push(replied - t);
+        (viaWs ? outWs : out).push(arrived - t);
+        (viaWs ? mutWs : mut).push(replied - t);
       }
-      // outside PRIVMSG → subscriber
       t = performance.now();
       const sub = atSubscriber.wait(`in-${i}`);
       outsider.send(`PRIVMSG #lat :in-${i}`);
       const subAt = await sub;
       if (keep) inbound.push(subAt - t);
-      // floor: A → B, then B → A
-      t = performance.now();
+    };
+    // floor: A → B, then B → A
+    const floorLegs = async (i: number, keep: boolean) => {
+      let t = performance.now();
       const atBGot = atB.wait(`fa-${i}`);
       say(a, '#flat', `fa-${i}`);
       const tb = await atBGot;
@@ -498,11 +516,27 @@ async function latency(ctx: IrcContext): Promise<LatencyRun> {
       say(b, '#flat', `fb-${i}`);
       const ta = await atAGot;
       if (keep) ba.push(ta - t);
+    };
+    ctx.progress(`  latency: ${ctx.sizes.latencySamples} iterations, one every ${ctx.sizes.gapMs} ms (flood control: burst 5, then a line per 500 ms)`);
+    for (let i = 0; i < warm + ctx.sizes.latencySamples; i++) {
+      const start = performance.now();
+      const keep = i >= warm;
+      const viaWs = i % 2 === 1;
+      if (Math.floor(i / 2) % 2 === 0) {
+        await hubgraphLegs(i, keep, viaWs);
+        await floorLegs(i, keep);
+      } else {
+        await floorLegs(i, keep);
+        await hubgraphLegs(i, keep, viaWs);
+      }
       const left = ctx.sizes.gapMs - (performance.now() - start);
       if (left > 0) await sleep(left);
     }
     assertAlive(hub.child);
-    return { sendToOutside: summarize(out), sendMutation: summarize(mut), outsideToSubscriber: summarize(inbound), floorAtoB: summarize(ab), floorBtoA: summarize(ba) };
+    return {
+      sendToOutside: summarize(out), sendMutation: summarize(mut), sendToOutsideWs: summarize(outWs), sendMutationWs: summarize(mutWs),
+      outsideToSubscriber: summarize(inbound), floorAtoB: summarize(ab), floorBtoA: summarize(ba),
+    };
   } finally {
     for (const c of closers.reverse()) {
       try {
