@@ -1,4 +1,5 @@
 // Every option has an env var, a CLI flag and a default; `--help` prints this table.
+import proxyaddr from 'proxy-addr';
 import { parseArgs } from 'node:util';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -46,6 +47,8 @@ export interface Config {
   maxSubscriptions: number;
   /** WebSockets open at once from one client address, per API process; 0: no limit */
   maxSocketsPerIp: number;
+  /** reverse proxies whose X-Forwarded-For names the client, for the per-address limits (proxy-addr syntax) */
+  trustProxy: string[];
   /** serve the demo web app (dist/web) */
   demo: boolean;
   /** the path the demo is served at, ending with / */
@@ -113,6 +116,7 @@ export const OPTIONS: Record<keyof Omit<Config, 'redisUrlIsDefault'>, OptionSpec
   sessionRate: { flag: 'session-rate', env: 'HUBGRAPH_SESSION_RATE', default: '600/60', help: 'openSession calls per client address, as N/seconds, counted in Redis (RATE_LIMITED beyond); 0 turns it off' },
   maxSubscriptions: { flag: 'max-subscriptions', env: 'HUBGRAPH_MAX_SUBSCRIPTIONS', default: '100', help: 'subscriptions at once on one WebSocket (RATE_LIMITED beyond); 0: no limit' },
   maxSocketsPerIp: { flag: 'max-sockets-per-ip', env: 'HUBGRAPH_MAX_SOCKETS_PER_IP', default: '500', help: 'WebSockets at once from one client address, per API process (HTTP 429 beyond); 0: no limit' },
+  trustProxy: { flag: 'trust-proxy', env: 'HUBGRAPH_TRUST_PROXY', default: '', help: 'reverse proxies whose X-Forwarded-For header is believed for the per-address limits: comma-separated addresses or CIDRs, or loopback, linklocal, uniquelocal; empty: none (the TCP peer is the client). Name only your own proxies: a trusted address can claim to be anyone' },
   demo: { flag: 'demo', env: 'HUBGRAPH_DEMO', default: '1', help: '0 turns off the demo web app (IRC, XMPP, feeds, link previews and the live activity log in a browser)' },
   demoPath: { flag: 'demo-path', env: 'HUBGRAPH_DEMO_PATH', default: '/', help: 'path the demo web app is served at (e.g. /demo/); it cannot be under /graphql, /healthz or /metrics' },
   maxCost: { flag: 'max-cost', env: 'HUBGRAPH_MAX_COST', default: '50000', help: 'cost an operation may have: 1 per scalar field, 2 per object field, each level multiplying its fields by 1.5 (the standard introspection query costs about 15600)' },
@@ -134,6 +138,16 @@ export function helpText(): string {
   }
   lines.push(`  --${'help'.padEnd(24)} ${''.padEnd(32)} print this and exit`);
   return lines.join('\n') + '\n';
+}
+
+function trustedProxies(raw: string): string[] {
+  const proxies = list(raw);
+  try {
+    proxyaddr.compile(proxies);
+  } catch (err) {
+    throw new ConfigError(`trust proxy: ${(err as Error).message} (give addresses, CIDRs such as 10.0.0.0/8, or loopback, linklocal, uniquelocal)`);
+  }
+  return proxies;
 }
 
 function list(raw: string): string[] {
@@ -252,6 +266,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { help: tru
     sessionRate: rate('session rate', raw.sessionRate),
     maxSubscriptions: int('max subscriptions', raw.maxSubscriptions, 0),
     maxSocketsPerIp: int('max sockets per IP', raw.maxSocketsPerIp, 0),
+    trustProxy: trustedProxies(raw.trustProxy),
     demo: !['0', 'false', 'off'].includes(raw.demo.toLowerCase()),
     demoPath: demoPath(raw.demoPath),
   };

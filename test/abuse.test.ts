@@ -42,9 +42,9 @@ function post(url: string, body: string | Buffer, headers: Record<string, string
   });
 }
 
-function opened(url: string): Promise<{ ws?: WebSocket; status?: number }> {
+function opened(url: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; status?: number }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, 'graphql-transport-ws');
+    const ws = new WebSocket(url, 'graphql-transport-ws', { headers });
     ws.once('open', () => resolve({ ws }));
     ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
     ws.once('error', () => resolve({}));
@@ -83,6 +83,56 @@ describe('rate limits and caps', () => {
     const refused = results.filter((r) => errorCode(r) === 'RATE_LIMITED');
     expect(refused.length).toBeGreaterThan(0);
     expect(refused[0]?.errors?.[0]?.message).toMatch(/sessions were opened from this address/);
+  });
+
+  it('counts openSession by X-Forwarded-For only when the peer is a trusted proxy', async () => {
+    const opens = async (url: string, forwardedFor: string) => {
+      const codes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = JSON.parse((await post(url, JSON.stringify({ query: 'mutation { openSession { token } }' }), { 'x-forwarded-for': forwardedFor })).body);
+        codes.push(r.errors?.[0]?.extensions?.code ?? 'ok');
+      }
+      return codes;
+    };
+    // behind a trusted proxy (this test's loopback): each forwarded client has its own two
+    const behind = await startHubgraph({ prefix: `${hub.prefix}-proxied`, env: { ...LIMITS, HUBGRAPH_SESSION_RATE: '2/60', HUBGRAPH_TRUST_PROXY: 'loopback' } });
+    // no proxy trusted (the default): the header is ignored, and everybody here is 127.0.0.1
+    const direct = await startHubgraph({ prefix: `${hub.prefix}-direct`, env: { ...LIMITS, HUBGRAPH_SESSION_RATE: '2/60' } });
+    try {
+      expect(await opens(behind.url, '203.0.113.5')).toEqual(['ok', 'ok', 'RATE_LIMITED']);
+      expect(await opens(behind.url, '198.51.100.7')).toEqual(['ok', 'ok', 'RATE_LIMITED']);
+      // a client cannot pick its address by adding hops: the nearest untrusted one counts
+      expect(await opens(behind.url, '192.0.2.1, 203.0.113.5')).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+      expect(await opens(direct.url, '203.0.113.5')).toEqual(['ok', 'ok', 'RATE_LIMITED']);
+      expect(await opens(direct.url, '198.51.100.7')).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+    } finally {
+      await behind.stop();
+      await direct.stop();
+      await dropPrefix(behind.prefix);
+      await dropPrefix(direct.prefix);
+    }
+  });
+
+  it('counts WebSockets by X-Forwarded-For behind a trusted proxy', async () => {
+    const behind = await startHubgraph({ prefix: `${hub.prefix}-proxied-ws`, env: { ...LIMITS, HUBGRAPH_MAX_SOCKETS_PER_IP: '1', HUBGRAPH_TRUST_PROXY: '127.0.0.1' } });
+    const open: WebSocket[] = [];
+    try {
+      const a = await opened(behind.wsUrl, { 'x-forwarded-for': '203.0.113.5' });
+      expect(a.ws).toBeDefined();
+      open.push(a.ws!);
+      expect((await opened(behind.wsUrl, { 'x-forwarded-for': '203.0.113.5' })).status).toBe(429);
+      const b = await opened(behind.wsUrl, { 'x-forwarded-for': '198.51.100.7' });
+      expect(b.ws).toBeDefined();
+      open.push(b.ws!);
+    } finally {
+      for (const ws of open) ws.terminate();
+      await behind.stop();
+      await dropPrefix(behind.prefix);
+    }
+  });
+
+  it('refuses a HUBGRAPH_TRUST_PROXY it cannot read, at start-up', async () => {
+    await expect(startHubgraph({ env: { HUBGRAPH_TRUST_PROXY: '10.0.0.0/99' } })).rejects.toThrow(/trust proxy/);
   });
 
   it('caps subscriptions per socket: the next one is refused, the socket stays open, and a freed slot can be used', async () => {

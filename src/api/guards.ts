@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import ipaddr from 'ipaddr.js';
+import proxyaddr from 'proxy-addr';
 import { HubError } from '../errors.js';
 import type { Config, Rate } from '../config.js';
 import type { Keys } from '../redis/keys.js';
@@ -48,14 +49,21 @@ export class Guards {
   private readonly subscriptions = new WeakMap<object, number>();
   /** subscriptions over SSE (one HTTP response each), per session, in this process */
   private readonly sseBySession = new Map<string, number>();
+  private readonly trust: TrustProxy;
 
   constructor(
     redis: Redis,
     keys: Keys,
-    private readonly config: Pick<Config, 'mutationRate' | 'sessionRate' | 'maxSubscriptions' | 'maxSocketsPerIp' | 'maxBodyBytes'>,
+    private readonly config: Pick<Config, 'mutationRate' | 'sessionRate' | 'maxSubscriptions' | 'maxSocketsPerIp' | 'maxBodyBytes' | 'trustProxy'>,
   ) {
+    this.trust = trustProxy(config.trustProxy);
     this.mutations = redisLimiter(redis, keys, 'mutation', config.mutationRate, (r) => `this session made more than ${r.points} mutations in ${r.seconds} s`);
     this.sessions = redisLimiter(redis, keys, 'session', config.sessionRate, (r) => `more than ${r.points} sessions were opened from this address in ${r.seconds} s`);
+  }
+
+  /** The address the per-address limits count a request under (see clientIp). */
+  address(req: IncomingMessage | undefined): string {
+    return clientIp(req, this.trust);
   }
 
   /** Counts one mutation of an authenticated session (after the token was checked: a made-up token costs no key). */
@@ -145,13 +153,22 @@ export class Guards {
   }
 }
 
+export type TrustProxy = (address: string, hop: number) => boolean;
+const TRUST_NONE: TrustProxy = () => false;
+
+/** proxy-addr's test for the configured proxies (HUBGRAPH_TRUST_PROXY); none: trust no header. */
+export function trustProxy(proxies: string[]): TrustProxy {
+  return proxies.length === 0 ? TRUST_NONE : proxyaddr.compile(proxies);
+}
+
 /**
- * The client's address as this server sees it (no proxy headers are trusted), as the key of the
- * per-address limits: an IPv6 client is keyed by its /64, since one host commonly holds a whole
- * /64 and could otherwise take a fresh address for every request.
+ * The client's address, as the key of the per-address limits: the TCP peer, or, when that peer is
+ * a trusted proxy, the address X-Forwarded-For gives, walked from the nearest hop while the hops
+ * are trusted (proxy-addr). An IPv6 client is keyed by its /64, since one host commonly holds a
+ * whole /64 and could otherwise take a fresh address for every request.
  */
-export function clientIp(req: IncomingMessage | undefined): string {
-  const raw = req?.socket.remoteAddress;
+export function clientIp(req: IncomingMessage | undefined, trust: TrustProxy = TRUST_NONE): string {
+  const raw = !req?.socket.remoteAddress ? undefined : trust === TRUST_NONE ? req.socket.remoteAddress : proxyaddr(req, trust);
   if (!raw || !ipaddr.isValid(raw)) return raw ?? 'unknown';
   const addr = ipaddr.process(raw); // an IPv4-mapped IPv6 address becomes IPv4
   if (addr.kind() === 'ipv4') return addr.toString();

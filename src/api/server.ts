@@ -22,7 +22,7 @@ import { platformQueue } from '../redis/keys.js';
 import { handleHealthRequest, type HealthSources } from '../http/health.js';
 import { demoHandler } from '../http/demo.js';
 import { limitsPlugin } from './limits.js';
-import { Guards, clientIp } from './guards.js';
+import { Guards } from './guards.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 
 
@@ -60,7 +60,7 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
     graphqlEndpoint: '/graphql',
     landingPage: false,
     context: (initial: InitialContext) =>
-      createContext(services, initial.hubgraphAuth ?? initial.request?.headers.get('authorization') ?? null, () => clientIp(initial.hubgraphReq ?? initial.req), initial.hubgraphWs),
+      createContext(services, initial.hubgraphAuth ?? initial.request?.headers.get('authorization') ?? null, () => guards.address(initial.hubgraphReq ?? initial.req), initial.hubgraphWs),
     graphiql: { title: 'hubgraph', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_HEADERS, subscriptionsProtocol: 'WS' },
     renderGraphiQL,
     plugins: [limitsPlugin(s.config), ...(s.config.introspection ? [] : [useDisableIntrospection()])],
@@ -88,7 +88,7 @@ export async function startApi(s: Services, worker: WorkerRole | undefined): Pro
     maxPayload: s.config.maxBodyBytes,
     // too many sockets from one address: refused before the upgrade, with 429
     verifyClient: (info, done) => {
-      const ip = clientIp(info.req);
+      const ip = guards.address(info.req);
       if (!guards.socketOpened(ip)) return done(false, 429, 'Too many WebSockets from this address');
       // released when the TCP socket closes, whether or not the upgrade completed
       info.req.socket.once('close', () => guards.socketClosed(ip));
