@@ -1,4 +1,5 @@
 // Turns the measurements into table rows, with the targets the project set.
+import { availableParallelism } from 'node:os';
 import type { LoadResult } from './support/load.js';
 import { fmt, type Row } from './support/table.js';
 import type { QueueResults } from './queue/section.js';
@@ -181,6 +182,15 @@ function fetchRows(name: string, floorName: string, runs: { floor: FetchRun; off
     info(fl, `${f.sequential.calls} sequential: p50 / p95 / p99`, f.sequential.latency.p50, `${fmt.ms(f.sequential.latency.p50)} / ${fmt.ms(f.sequential.latency.p95)} / ${fmt.ms(f.sequential.latency.p99)}`, 'ms'),
     info(fl, `${f.concurrent.calls} with ${k} in flight: throughput`, f.concurrent.rate, fmt.rate(f.concurrent.rate), 'calls/s'),
     info(fl, `CPU per call with ${k} in flight (bench process)`, floorCpu, ms(floorCpu), 'ms'),
+    // the ceiling the throughput target sits under: what the library's own work (GET + parse, no
+    // gateway, no client of the gateway) needs at that rate, against the cores the machine has
+    info(
+      fl,
+      `cores its own work needs at ${fmt.rate(t.rate)} (CPU per call × rate; this machine has ${availableParallelism()})`,
+      floorCpu === null ? null : (floorCpu * t.rate) / 1000,
+      floorCpu === null ? '?' : ((floorCpu * t.rate) / 1000).toFixed(2),
+      'cores',
+    ),
     info(vs, 'sequential p50: hubgraph / floor', p50Ratio, fmt.ratio(p50Ratio), 'ratio'),
     info(vs, 'sequential p50: hubgraph − floor', h.sequential.latency.p50 - f.sequential.latency.p50, fmt.ms(h.sequential.latency.p50 - f.sequential.latency.p50), 'ms'),
     info(vs, `throughput at ${k}: floor / hubgraph`, rateRatio, fmt.ratio(rateRatio), 'ratio'),
