@@ -20,16 +20,27 @@ export const CUSTOM_FIELDS = {
   ],
 };
 
+/**
+ * Long CDATA sections reach rss-parser as `OPEN index CLOSE` (see parse.ts); the held text goes
+ * back into a string when it is read (text, str), before it is trimmed. Set by fromParsed for the
+ * time of one (synchronous) translation. Attributes never hold a token: CDATA is element text.
+ */
+export const OPEN = '\uE000';
+export const CLOSE = '\uE001';
+const TOKEN = /\uE000(\d+)\uE001/g;
+let held: string[] = [];
+const restore = (s: string): string => (held.length && s.includes(OPEN) ? s.replace(TOKEN, (_m, i: string) => held[Number(i)] ?? '') : s);
+
 type Node = Record<string, unknown>;
 // xml2js: an element is a string when it has only text, else {_: text, $: attributes, child: [...]}
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => {
   const s = typeof v === 'string' ? v : isNode(v) && typeof v._ === 'string' ? v._ : undefined;
-  return s?.trim() || undefined;
+  return s === undefined ? undefined : restore(s).trim() || undefined;
 };
 const attrs = (v: unknown): Record<string, string> => (isNode(v) && isNode(v.$) ? (v.$ as Record<string, string>) : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.trim() || undefined : text(v));
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? restore(v).trim() || undefined : text(v));
 /** The base a node's relative links resolve against: its xml:base (itself relative to the parent's), else the parent's. */
 const rebase = (attributes: unknown, base: string): string => (isNode(attributes) && absolute(str(attributes['xml:base']), base)) || base;
 
@@ -116,8 +127,20 @@ function atomEntry(item: Node, base: string, xhtml: { content: string[]; summary
   });
 }
 
-/** `parsed` is rss-parser's output for the document at `url`, whose root says which kind it is. */
-export function fromParsed(parsed: Node, kind: FeedKind, url: string, source: string): FeedDoc {
+/**
+ * `parsed` is rss-parser's output for the document at `url`, whose root says which kind it is;
+ * `held` the long CDATA sections parse.ts took out of it.
+ */
+export function fromParsed(parsed: Node, kind: FeedKind, url: string, source: string, longCdata: string[] = []): FeedDoc {
+  held = longCdata;
+  try {
+    return translate(parsed, kind, url, source);
+  } finally {
+    held = [];
+  }
+}
+
+function translate(parsed: Node, kind: FeedKind, url: string, source: string): FeedDoc {
   const base = rebase(parsed.attrs, url);
   const feedLinks = links(parsed.links);
   const image = isNode(parsed.image) ? parsed.image : undefined;
