@@ -18,6 +18,7 @@ const ENTITIES = new Map<string, string>([
 
 /** Decodes numeric references and the named entities above; unknown names stay as written. */
 export function decodeEntities(s: string): string {
+  if (!s.includes('&')) return s;
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z][a-z0-9]*);/gi, (whole, ref: string) => {
     if (ref[0] !== '#') return ENTITIES.get(ref) ?? whole;
     const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
@@ -25,7 +26,10 @@ export function decodeEntities(s: string): string {
   });
 }
 
+const HTML_SPECIAL = /[&<>"]/;
+
 export function escapeHtml(text: string): string {
+  if (!HTML_SPECIAL.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -165,13 +169,64 @@ export function absolute(url: string | undefined, base: string | undefined): str
 }
 
 const LINK_ATTRIBUTE = /\s(?:href|src|poster)\s*=/i;
+const SCHEME_OR_FRAGMENT = /^(?:[a-z][a-z0-9+.-]*:|#)/i;
+
+/** Whether `word` (lower-case ASCII letters) is at `at` in `s`, whatever its case there. */
+function wordAt(s: string, at: number, word: string): boolean {
+  for (let n = 0; n < word.length; n++) if ((s.charCodeAt(at + n) | 32) !== word.charCodeAt(n)) return false;
+  return true;
+}
+
+/**
+ * Where the opening quote of a link attribute's value is in the tag at `i` (a "<"), or -1: what
+ *   /(<[a-z][^>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"']*)\2/gi
+ * matches there, the first attribute whose quoted value ends with its own quote (a value holds
+ * neither quote). html.test.ts holds it to that expression.
+ */
+function linkValueAt(s: string, i: number): number {
+  const first = s.charCodeAt(i + 1) | 32;
+  if (first < 97 || first > 122) return -1;
+  const gt = s.indexOf('>', i + 2);
+  const limit = gt === -1 ? s.length : gt;
+  for (let p = i + 2; p < limit; p++) {
+    if (!isSpace(s.charCodeAt(p))) continue;
+    let j = p + 1;
+    if (wordAt(s, j, 'href')) j += 4;
+    else if (wordAt(s, j, 'src')) j += 3;
+    else if (wordAt(s, j, 'poster')) j += 6;
+    else continue;
+    while (isSpace(s.charCodeAt(j))) j++;
+    if (s.charCodeAt(j) !== 61 /* = */) continue;
+    j++;
+    while (isSpace(s.charCodeAt(j))) j++;
+    const quote = s.charCodeAt(j);
+    if (quote !== 34 && quote !== 39) continue;
+    let k = j + 1;
+    for (let c = s.charCodeAt(k); k < s.length && c !== 34 && c !== 39; c = s.charCodeAt(++k));
+    if (s.charCodeAt(k) === quote) return j;
+  }
+  return -1;
+}
 
 /** Rewrites relative href/src attributes so the HTML still points where the feed meant. */
 export function absolutizeHtml(html: string, base: string | undefined): string {
   if (!base || !LINK_ATTRIBUTE.test(html)) return html;
-  return html.replace(/(<[a-z][^>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"']*)\2/gi, (whole, head: string, quote: string, value: string) => {
-    if (!value || /^(?:[a-z][a-z0-9+.-]*:|#)/i.test(value.trim())) return whole;
-    const abs = absolute(decodeEntities(value), base);
-    return abs ? `${head}${quote}${escapeHtml(abs)}${quote}` : whole;
-  });
+  let out = '';
+  let done = 0;
+  for (let i = html.indexOf('<'); i !== -1; ) {
+    const open = linkValueAt(html, i);
+    if (open === -1) {
+      i = html.indexOf('<', i + 1);
+      continue;
+    }
+    const close = html.indexOf(html[open]!, open + 1);
+    const value = html.slice(open + 1, close);
+    const abs = !value || SCHEME_OR_FRAGMENT.test(value.trim()) ? undefined : absolute(decodeEntities(value), base);
+    if (abs) {
+      out += html.slice(done, open + 1) + escapeHtml(abs);
+      done = close;
+    }
+    i = html.indexOf('<', close + 1);
+  }
+  return done === 0 ? html : out + html.slice(done);
 }
