@@ -74,12 +74,21 @@ interface Parsed { parsed: Record<string, unknown>; held: string[] }
 async function parseXmlFast(text: string): Promise<Parsed> {
   const held: string[] = [];
   if (text.includes(OPEN) || text.includes(CLOSE)) return { parsed: await parseXml(text), held };
-  const short = text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (whole, inner: string) => {
-    if (inner.length < LONG_CDATA) return whole;
-    held.push(inner);
-    return `<![CDATA[${OPEN}${held.length - 1}${CLOSE}]]>`;
-  });
-  return { parsed: await parseXml(held.length ? short : text), held };
+  // each <![CDATA[ ... ]]> in turn, as /<!\[CDATA\[([\s\S]*?)\]\]>/g finds them
+  let short = '';
+  let done = 0;
+  for (let open = text.indexOf('<![CDATA['); open !== -1; ) {
+    const start = open + 9;
+    const close = text.indexOf(']]>', start);
+    if (close === -1) break;
+    if (close - start >= LONG_CDATA) {
+      held.push(text.slice(start, close));
+      short += `${text.slice(done, start)}${OPEN}${held.length - 1}${CLOSE}`;
+      done = close;
+    }
+    open = text.indexOf('<![CDATA[', close + 3);
+  }
+  return { parsed: await parseXml(held.length ? short + text.slice(done) : text), held };
 }
 
 /** sax writes "Unexpected close tag\nLine: 3\nColumn: 7\nChar: >" with 0-based lines. */

@@ -78,22 +78,35 @@ function atomPerson(v: unknown): Person | undefined {
   return { name: str(list(a.name)[0]), email: str(list(a.email)[0]), url: str(list(a.uri)[0]) };
 }
 
+/** The first link's address: links(v)[0]?.href without the list. */
+function firstHref(v: unknown): string | undefined {
+  for (const l of list(v)) {
+    const href = attrs(l).href ?? text(l);
+    if (href) return href;
+  }
+  return undefined;
+}
+
 function rssEntry(item: Node, base: string): ASObject {
   const guid = list(item.guidRaw)[0];
+  const guidText = text(guid);
   // isPermaLink defaults to true, but many feeds leave it out on guids that are no URL at all
-  const permalink = attrs(guid).isPermaLink !== 'false' && /^https?:\/\//i.test(text(guid) ?? '') ? text(guid) : undefined;
+  const permalink = attrs(guid).isPermaLink !== 'false' && /^https?:\/\//i.test(guidText ?? '') ? guidText : undefined;
   const encoded = str(item['content:encoded']);
   const description = str(item.content);
   return entryObject({
     base,
-    id: text(guid) ?? str(item['rdf:about']),
+    id: guidText ?? str(item['rdf:about']),
     title: str(item.title),
-    link: links(item.links)[0]?.href ?? permalink,
+    link: firstHref(item.links) ?? permalink,
     published: str(item.isoDate) ?? str(item['dc:date']),
     updated: str(item['dc:modified']) ?? str(item['dcterms:modified']),
     author: rssPerson(str(item.creator) ?? str(item.author)),
     categories: [...list(item.cats), ...list(item.subjects)].map(text),
-    enclosures: list(item.enclosures).map((e): Enclosure => ({ url: attrs(e).url, mediaType: attrs(e).type, length: attrs(e).length })),
+    enclosures: list(item.enclosures).map((e): Enclosure => {
+      const a = attrs(e);
+      return { url: a.url, mediaType: a.type, length: a.length };
+    }),
     html: encoded ?? description,
     summaryHtml: encoded ? description : undefined,
     image: attrs(list(item.thumbnails)[0]).url,
