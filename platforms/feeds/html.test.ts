@@ -2,7 +2,7 @@
 // back unchanged, so it must agree with the parser on every input; htmlToText() reads markup in one pass.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { absolute, absolutizeHtml, htmlToText } from './html.js';
+import { absolute, absolutizeHtml, decodeEntities, escapeHtml, htmlToText } from './html.js';
 
 /** What absolute() promised before it had a fast path: the WHATWG parser's answer. */
 function parsed(url: string, base: string | undefined): string | undefined {
@@ -35,6 +35,50 @@ const base = fc.oneof(
   fc.constantFrom(undefined, 'https://example.org/blog/feed.xml', 'http://127.0.0.1:8080/a/b/', 'HTTP://Example.ORG:80/x', 'http://user:pw@example.org/', 'ftp://example.org/x', 'http://[::1]:9/'),
   fc.webUrl(),
 );
+
+/** What htmlToText() was before it scanned by hand: one regular expression over the markup. */
+const MARKUP = /(<!--[\s\S]*?-->)|<(script|style)\b[\s\S]*?<\/\2\s*>|<\/?(p|div|br|li|ul|ol|h[1-6]|blockquote|tr|td|th|table|section|article|figure|figcaption|pre|hr)\b[^>]*>|<[^>]*>/gi;
+function byExpression(html: string): string {
+  const stripped = html.replace(MARKUP, (_whole, comment?: string, script?: string, block?: string) => (comment || script || block ? ' ' : ''));
+  return decodeEntities(stripped).replace(/\s+/g, ' ').trim();
+}
+// pieces of markup that each alternative of the expression, and its near misses, are made of
+const markupPiece = fc.constantFrom(
+  '<', '>', '/', '</', '<!--', '-->', '--', '!', 'script', 'SCRIPT', 'Style', 'style', 'scripts', 'p', 'P', 'pre', 'h1', 'h7', 'br', 'hr', 'Blockquote', 'span', 'a',
+  ' ', '  ', '\n', '\t', '\r', '\v', '\f', '\u00a0', '\u1680', '\u180e', '\u2000', '\u200a', '\u200b', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u0085', '_', '1', '-', '=', '"', "'", '&amp;', '&nbsp;', '&#32;', '&', 'x', '\u017f', '\u212a', '\u0130',
+);
+const markup = fc.oneof(fc.array(markupPiece, { maxLength: 30 }).map((p) => p.join('')), fc.string({ maxLength: 40 }));
+
+/** What absolutizeHtml() was before it scanned by hand. */
+function absolutizedByExpression(html: string, base: string): string {
+  if (!/\s(?:href|src|poster)\s*=/i.test(html)) return html;
+  return html.replace(/(<[a-z][^>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"']*)\2/gi, (whole, head: string, quote: string, value: string) => {
+    if (!value || /^(?:[a-z][a-z0-9+.-]*:|#)/i.test(value.trim())) return whole;
+    const abs = absolute(decodeEntities(value), base);
+    return abs ? `${head}${quote}${escapeHtml(abs)}${quote}` : whole;
+  });
+}
+const linkPiece = fc.constantFrom(
+  '<', '>', '<a', '<IMG', '<1', '< a', '<video', ' ', '\n', '\u00a0', '\u2028', 'href', 'HREF', 'Src', 'poster', 'hrefs', 'data-src', '=', ' = ', '"', "'", '""', "''",
+  '/rel/x', 'img.png', '../up', '#top', 'mailto:x@y', 'https://ex.org/a b', '//cdn.ex.org/i', '&amp;', '&lt;', '&quot;', 'a&b', ' x ', 'javascript:', '\u212a', '\u017f',
+);
+// and tags made of attributes, some of them broken (no "=", no quotes, quotes that do not pair up)
+const attribute = fc
+  .tuple(
+    fc.constantFrom(' ', '\n', '\u00a0', '', '  '),
+    fc.constantFrom('href', 'HREF', 'Src', 'poster', 'hrefs', 'data-src', 'alt'),
+    fc.constantFrom('', ' ', '\t'),
+    fc.constantFrom('=', '=', ''),
+    fc.constantFrom('', ' '),
+    fc.constantFrom('"', "'", ''),
+    fc.constantFrom('/rel/x', 'img.png', '../up', '#top', 'mailto:x@y', 'https://ex.org/a b', '//cdn.ex.org/i', '&amp;x', '', ' x ', 'a>b', 'a<b'),
+    fc.constantFrom('"', "'", ''),
+  )
+  .map((p) => p.join(''));
+const tag = fc
+  .tuple(fc.constantFrom('<a', '<IMG', '<video', '<1', '<', '< a', ''), fc.array(attribute, { maxLength: 3 }), fc.constantFrom('>', '/>', '', ' >'), fc.constantFrom('', 'text', ' ', '</a>'))
+  .map(([open, attributes, close, text]) => open + attributes.join('') + close + text);
+const linkMarkup = fc.oneof(fc.array(linkPiece, { maxLength: 30 }).map((p) => p.join('')), fc.array(tag, { maxLength: 5 }).map((t) => t.join('')));
 
 describe('feed HTML helpers', () => {
   it('absolute() gives what the URL parser gives, fast path or not', () => {
@@ -74,6 +118,27 @@ describe('feed HTML helpers', () => {
     );
     const plain = '<p>No links here, only <em>markup</em>.</p>';
     expect(absolutizeHtml(plain, base)).toBe(plain);
+  });
+
+  it('absolutizeHtml() rewrites what the regular expression it replaced did', () => {
+    fc.assert(
+      fc.property(linkMarkup, fc.constantFrom('https://example.org/blog/feed.xml', 'http://u@example.org/a/', 'https://example.org'), (html, b) => {
+        expect(absolutizeHtml(html, b)).toBe(absolutizedByExpression(html, b));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('htmlToText() reads markup as the regular expression it replaced did', () => {
+    fc.assert(
+      fc.property(markup, (html) => {
+        expect(htmlToText(html)).toBe(byExpression(html));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const html of ['<script>a</SCRIPT >b', '<style x>a</style\n>b</style>c', '<scripts>a</scripts>b', '<script>never closed <p>x', '</script>x', '<!-->x-->y', '<p', 'a<b<c>d', '</ pre>x', '<br/>x<hr>']) {
+      expect(htmlToText(html)).toBe(byExpression(html));
+    }
   });
 
   it('htmlToText() drops comments, scripts and styles, spaces block tags, removes inline tags and decodes entities', () => {

@@ -48,10 +48,15 @@ export interface EntryParts {
 
 const clean = (s: string | undefined): string | undefined => s?.trim() || undefined;
 
+// toISOString()'s own form, with a day every month has and no 24:00: Date.parse and toISOString
+// give it back unchanged (rss-parser hands every RSS pubDate over in this form already)
+const ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /** Any date a feed writes (RFC 822, RFC 3339, ...) as ISO 8601; undefined when unreadable. */
 export function isoDate(raw: string | undefined): string | undefined {
   const s = clean(raw);
   if (!s) return undefined;
+  if (ISO.test(s)) return s;
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
@@ -125,20 +130,24 @@ export function entryObject(p: EntryParts): ASObject {
   const fallbackId = () => `${p.base}#${createHash('sha256').update(`${title ?? ''}\n${published ?? ''}\n${html ?? ''}`).digest('hex').slice(0, 16)}`;
   const categories = [...new Set(p.categories.map(clean).filter((c): c is string => !!c))];
   const image = absolute(p.image, p.base);
-  return compact({
-    type: title ? 'article' : 'note',
-    id: clean(p.id) ?? url ?? fallbackId(),
-    name: title,
-    title,
-    url,
-    published,
-    updated: isoDate(p.updated),
-    author: person(p.author, p.base),
-    categories,
-    enclosures: p.enclosures.map((e) => attachment(e, p.base)).filter((e): e is ASObject => !!e),
-    image: image ? { type: 'image', url: image } : undefined,
-    content: html,
-    mediaType: html ? 'text/html' : undefined,
-    summary,
-  });
+  const enclosures = p.enclosures.map((e) => attachment(e, p.base)).filter((e): e is ASObject => !!e);
+  const updated = isoDate(p.updated);
+  const author = person(p.author, p.base);
+  // what compact() would make of it, key by key in the same order, without the object in between
+  const o: ASObject = { type: title ? 'article' : 'note', id: clean(p.id) ?? url ?? fallbackId() };
+  if (title !== undefined) {
+    o.name = title;
+    o.title = title;
+  }
+  if (url !== undefined) o.url = url;
+  if (published !== undefined) o.published = published;
+  if (updated !== undefined) o.updated = updated;
+  if (author !== undefined) o.author = author;
+  if (categories.length) o.categories = categories;
+  if (enclosures.length) o.enclosures = enclosures;
+  if (image) o.image = { type: 'image', url: image };
+  if (html !== undefined) o.content = html;
+  if (html) o.mediaType = 'text/html';
+  if (summary !== undefined) o.summary = summary;
+  return o;
 }

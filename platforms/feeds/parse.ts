@@ -7,7 +7,7 @@ import type { Fetched } from '../../src/net/safe-fetch.js';
 import { absolute, decodeEntities } from './html.js';
 import { fromJsonFeed } from './jsonfeed.js';
 import type { FeedDoc } from './objects.js';
-import { CUSTOM_FIELDS, RENAMED, fromParsed, type FeedKind } from './translate.js';
+import { CLOSE, CUSTOM_FIELDS, OPEN, RENAMED, fromParsed, type FeedKind } from './translate.js';
 
 const ROOTS: Record<string, FeedKind> = { rss: 'rss', 'rdf:RDF': 'rdf', feed: 'atom' };
 
@@ -60,38 +60,35 @@ function parseXml(text: string): Promise<Record<string, unknown>> {
 /**
  * sax reads a document one character at a time, and most of a feed's characters are the entries'
  * HTML in CDATA sections, which XML leaves uninterpreted. Long sections are swapped for a short
- * token before parsing and put back in every string of the result, so the parse costs what the
- * markup around them costs. Only sections of LONG_CDATA characters or more: rss-parser reads some
- * short values itself (a pubDate it turns into isoDate), and no date or link is that long. Not
- * done when the text already holds the token's delimiters.
+ * token before parsing and handed back with the result (`held`); translate.ts puts them back in
+ * the strings it reads, so the parse costs what the markup around them costs, and the parts of the
+ * result nobody reads are never walked. Only sections of LONG_CDATA characters or more:
+ * rss-parser reads some short values itself (a pubDate it turns into isoDate), and no date or
+ * link is that long. Not done when the text already holds the token's delimiters (see
+ * translate.ts for the token).
  */
 const LONG_CDATA = 120;
-const OPEN = '\uE000';
-const CLOSE = '\uE001';
-const TOKEN = /\uE000(\d+)\uE001/g;
 
-async function parseXmlFast(text: string): Promise<Record<string, unknown>> {
-  if (text.includes(OPEN) || text.includes(CLOSE)) return parseXml(text);
+interface Parsed { parsed: Record<string, unknown>; held: string[] }
+
+async function parseXmlFast(text: string): Promise<Parsed> {
   const held: string[] = [];
-  const short = text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (whole, inner: string) => {
-    if (inner.length < LONG_CDATA) return whole;
-    held.push(inner);
-    return `<![CDATA[${OPEN}${held.length - 1}${CLOSE}]]>`;
-  });
-  if (!held.length) return parseXml(text);
-  return restore(await parseXml(short), held) as Record<string, unknown>;
-}
-
-/** Puts the held CDATA text back wherever a token landed, at any depth (attributes, under `$`, hold none). */
-function restore(value: unknown, held: string[]): unknown {
-  if (typeof value === 'string') return value.includes(OPEN) ? value.replace(TOKEN, (_m, i: string) => held[Number(i)] ?? '') : value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = restore(value[i], held);
-  } else if (value !== null && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (k !== '$') o[k] = restore(o[k], held);
+  if (text.includes(OPEN) || text.includes(CLOSE)) return { parsed: await parseXml(text), held };
+  // each <![CDATA[ ... ]]> in turn, as /<!\[CDATA\[([\s\S]*?)\]\]>/g finds them
+  let short = '';
+  let done = 0;
+  for (let open = text.indexOf('<![CDATA['); open !== -1; ) {
+    const start = open + 9;
+    const close = text.indexOf(']]>', start);
+    if (close === -1) break;
+    if (close - start >= LONG_CDATA) {
+      held.push(text.slice(start, close));
+      short += `${text.slice(done, start)}${OPEN}${held.length - 1}${CLOSE}`;
+      done = close;
+    }
+    open = text.indexOf('<![CDATA[', close + 3);
   }
-  return value;
+  return { parsed: await parseXml(held.length ? short + text.slice(done) : text), held };
 }
 
 /** sax writes "Unexpected close tag\nLine: 3\nColumn: 7\nChar: >" with 0-based lines. */
@@ -115,21 +112,24 @@ export async function parseFeed(fetched: Fetched, url: string): Promise<FeedDoc>
   if (root.toLowerCase() === 'html') throw notAFeed(url, text);
   const kind = ROOTS[root];
   if (!kind) throw new HubError('PLATFORM_ERROR', `${url} is XML whose root element is <${root}>, not an RSS (<rss>, <rdf:RDF>) or Atom (<feed>) feed`);
-  let parsed: Record<string, unknown> | undefined;
+  let parsed: Parsed | undefined;
   try {
     parsed = await parseXmlFast(start);
   } catch {
     // read as written, so that an error names the document's own lines and columns
     let first: unknown;
-    parsed = await parseXml(start).catch((err: unknown) => {
-      first = err;
-      return undefined;
-    });
+    parsed = await parseXml(start).then(
+      (doc) => ({ parsed: doc, held: [] }),
+      (err: unknown) => {
+        first = err;
+        return undefined;
+      },
+    );
     if (!parsed) {
       const repaired = repairAmpersands(start);
       parsed = repaired === start ? undefined : await parseXmlFast(repaired).catch(() => undefined);
       if (!parsed) throw new HubError('PLATFORM_ERROR', `${url} is not well-formed XML (${xmlProblem(first)}), so it cannot be read as a feed; its publisher has to fix it`);
     }
   }
-  return fromParsed(parsed, kind, fetched.url, start);
+  return fromParsed(parsed.parsed, kind, fetched.url, start, parsed.held);
 }

@@ -20,16 +20,27 @@ export const CUSTOM_FIELDS = {
   ],
 };
 
+/**
+ * Long CDATA sections reach rss-parser as `OPEN index CLOSE` (see parse.ts); the held text goes
+ * back into a string when it is read (text, str), before it is trimmed. Set by fromParsed for the
+ * time of one (synchronous) translation. Attributes never hold a token: CDATA is element text.
+ */
+export const OPEN = '\uE000';
+export const CLOSE = '\uE001';
+const TOKEN = /\uE000(\d+)\uE001/g;
+let held: string[] = [];
+const restore = (s: string): string => (held.length && s.includes(OPEN) ? s.replace(TOKEN, (_m, i: string) => held[Number(i)] ?? '') : s);
+
 type Node = Record<string, unknown>;
 // xml2js: an element is a string when it has only text, else {_: text, $: attributes, child: [...]}
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => {
   const s = typeof v === 'string' ? v : isNode(v) && typeof v._ === 'string' ? v._ : undefined;
-  return s?.trim() || undefined;
+  return s === undefined ? undefined : restore(s).trim() || undefined;
 };
 const attrs = (v: unknown): Record<string, string> => (isNode(v) && isNode(v.$) ? (v.$ as Record<string, string>) : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.trim() || undefined : text(v));
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? restore(v).trim() || undefined : text(v));
 /** The base a node's relative links resolve against: its xml:base (itself relative to the parent's), else the parent's. */
 const rebase = (attributes: unknown, base: string): string => (isNode(attributes) && absolute(str(attributes['xml:base']), base)) || base;
 
@@ -67,22 +78,35 @@ function atomPerson(v: unknown): Person | undefined {
   return { name: str(list(a.name)[0]), email: str(list(a.email)[0]), url: str(list(a.uri)[0]) };
 }
 
+/** The first link's address: links(v)[0]?.href without the list. */
+function firstHref(v: unknown): string | undefined {
+  for (const l of list(v)) {
+    const href = attrs(l).href ?? text(l);
+    if (href) return href;
+  }
+  return undefined;
+}
+
 function rssEntry(item: Node, base: string): ASObject {
   const guid = list(item.guidRaw)[0];
+  const guidText = text(guid);
   // isPermaLink defaults to true, but many feeds leave it out on guids that are no URL at all
-  const permalink = attrs(guid).isPermaLink !== 'false' && /^https?:\/\//i.test(text(guid) ?? '') ? text(guid) : undefined;
+  const permalink = attrs(guid).isPermaLink !== 'false' && /^https?:\/\//i.test(guidText ?? '') ? guidText : undefined;
   const encoded = str(item['content:encoded']);
   const description = str(item.content);
   return entryObject({
     base,
-    id: text(guid) ?? str(item['rdf:about']),
+    id: guidText ?? str(item['rdf:about']),
     title: str(item.title),
-    link: links(item.links)[0]?.href ?? permalink,
+    link: firstHref(item.links) ?? permalink,
     published: str(item.isoDate) ?? str(item['dc:date']),
     updated: str(item['dc:modified']) ?? str(item['dcterms:modified']),
     author: rssPerson(str(item.creator) ?? str(item.author)),
     categories: [...list(item.cats), ...list(item.subjects)].map(text),
-    enclosures: list(item.enclosures).map((e): Enclosure => ({ url: attrs(e).url, mediaType: attrs(e).type, length: attrs(e).length })),
+    enclosures: list(item.enclosures).map((e): Enclosure => {
+      const a = attrs(e);
+      return { url: a.url, mediaType: a.type, length: a.length };
+    }),
     html: encoded ?? description,
     summaryHtml: encoded ? description : undefined,
     image: attrs(list(item.thumbnails)[0]).url,
@@ -116,8 +140,20 @@ function atomEntry(item: Node, base: string, xhtml: { content: string[]; summary
   });
 }
 
-/** `parsed` is rss-parser's output for the document at `url`, whose root says which kind it is. */
-export function fromParsed(parsed: Node, kind: FeedKind, url: string, source: string): FeedDoc {
+/**
+ * `parsed` is rss-parser's output for the document at `url`, whose root says which kind it is;
+ * `held` the long CDATA sections parse.ts took out of it.
+ */
+export function fromParsed(parsed: Node, kind: FeedKind, url: string, source: string, longCdata: string[] = []): FeedDoc {
+  held = longCdata;
+  try {
+    return translate(parsed, kind, url, source);
+  } finally {
+    held = [];
+  }
+}
+
+function translate(parsed: Node, kind: FeedKind, url: string, source: string): FeedDoc {
   const base = rebase(parsed.attrs, url);
   const feedLinks = links(parsed.links);
   const image = isNode(parsed.image) ? parsed.image : undefined;
