@@ -14,7 +14,7 @@
 // Rooms and presence are also saved with ctx.saveState, so a reopen after a thread crash
 // (ctx.restored) rejoins them.
 import { connectionNotice } from '../../src/platform/notice.js';
-import { holdEarlyAcks } from './sm-acks.js';
+import { countInboundStanzas } from './sm-acks.js';
 import { backoffDelay } from '../../src/platform/backoff.js';
 import { client, xml } from '@xmpp/client';
 import { HubError } from '../../src/errors.js';
@@ -75,7 +75,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   const port = creds.port ?? 5222;
   const service = `xmpp://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
   const xmpp = client({ service, domain, username: me?.local ?? '', password: creds.password, resource: creds.resource, timeout: STREAM_TIMEOUT_MS } as never);
-  holdEarlyAcks(xmpp);
+  countInboundStanzas(xmpp);
   // our own reconnect (backoff, rejoin, announcements), and only the guarded TCP transport
   xmpp.reconnect.stop();
   const transports = (xmpp as unknown as { transports: unknown[] }).transports;

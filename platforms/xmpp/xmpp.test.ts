@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
 import { collect, errorCode, eventually, gql, ok, openSession, verb, wsClient } from '../../test/support/client.js';
 import { startProsody, stopAllProsody, type Prosody } from '../../test/support/prosody.js';
-import { holdEarlyAcks } from './sm-acks.js';
+import { countInboundStanzas } from './sm-acks.js';
 
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
 const FIELDS = 'type actor { id type name } target { id type } object { type content json } published';
@@ -33,7 +33,7 @@ interface Peer {
 async function peer(on: Prosody, user: string, resource = 'plain'): Promise<Peer> {
   const x = client({ service: `xmpp://${on.host}:${on.port}`, domain: on.domain, username: user, password: `${user}pass`, resource });
   // the same stream-management workaround as the platform's: the peer must not be the flaky part
-  holdEarlyAcks(x);
+  countInboundStanzas(x);
   // what happened to the peer's own connection, for the failure messages
   const events: string[] = [];
   x.on('error', (e: Error) => events.push(`${new Date().toISOString()} error ${e.message}`));
