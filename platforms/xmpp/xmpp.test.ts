@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
 import { collect, errorCode, eventually, gql, ok, openSession, verb, wsClient } from '../../test/support/client.js';
 import { startProsody, stopAllProsody, type Prosody } from '../../test/support/prosody.js';
+import { makeTestCa, type TestCa } from '../../test/support/test-ca.js';
 import { MARGIN_S } from './history.js';
 import { countInboundStanzas } from './sm-acks.js';
 
@@ -748,6 +749,54 @@ describe('XMPP session after a crash of its thread', () => {
     const history = s.acts().slice(before).filter((a) => a.type === 'send' && /while down/.test(a.object.content));
     for (const h of history) expect(Date.parse(h.published)).toBeLessThan(Date.now());
   }, 40_000);
+});
+
+describe('XMPP over STARTTLS, the certificate checked against the JID domain', () => {
+  // Prosody requires encryption, with certificates from a CA made for this test; the platform has
+  // no setting of its own for a CA: the process trusts one through Node's NODE_EXTRA_CA_CERTS
+  let ca: TestCa;
+  let secure: Prosody;
+  let misnamed: Prosody;
+  let trusting: Hubgraph;
+  beforeAll(async () => {
+    ca = makeTestCa();
+    const accounts = { tlsuser: 'tlsuserpass' };
+    [secure, misnamed, trusting] = await Promise.all([
+      startProsody({ accounts, tls: ca.issue('localhost', ['localhost']), requireEncryption: true }),
+      startProsody({ accounts, tls: ca.issue('elsewhere', ['elsewhere.test']), requireEncryption: true }),
+      startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'xmpp', NODE_EXTRA_CA_CERTS: ca.caCert } }),
+    ]);
+  });
+  afterAll(async () => {
+    await trusting?.stop();
+    if (trusting) await dropPrefix(trusting.prefix);
+    await secure?.stop();
+    await misnamed?.stop();
+    ca?.remove();
+  });
+
+  it('logs in over STARTTLS when the certificate names the domain and comes from a CA the process trusts', async () => {
+    const s = await session(trusting, secure, 'tlsuser');
+    expect((await s.run('connect')).errors).toBeUndefined();
+    // the server refuses unencrypted clients, and says the stream was encrypted
+    expect(secure.log()).toMatch(/Stream encrypted \(TLSv1\.[23]/);
+    expect((await s.run('send', { target: { id: `tlsuser@${secure.domain}`, type: 'person' }, object: { type: 'message', content: 'to myself, encrypted' } })).errors).toBeUndefined();
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'to myself, encrypted', 'its own message');
+  });
+
+  it('refuses a certificate from a CA the process does not trust', async () => {
+    const s = await session(hub, secure, 'tlsuser');
+    const r = await s.run('connect');
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/unable to verify the first certificate/);
+  });
+
+  it('refuses a trusted certificate for another name than the JID domain', async () => {
+    const s = await session(trusting, misnamed, 'tlsuser');
+    const r = await s.run('connect');
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/does not match certificate's altnames.*elsewhere\.test/);
+  });
 });
 
 describe('XMPP platform behind the address guard', () => {
