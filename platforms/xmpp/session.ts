@@ -12,9 +12,11 @@
 // stream `conflict` (another client took this resource) end the session with a reason.
 // Carbons (XEP-0280) are enabled at each login.
 // Rooms and presence are also saved with ctx.saveState, so a reopen after a thread crash
-// (ctx.restored) rejoins them.
+// (ctx.restored) rejoins them; with each room, the last messages seen there, so that every rejoin
+// asks only for the history after them (history.ts).
 import { connectionNotice } from '../../src/platform/notice.js';
-import { holdEarlyAcks } from './sm-acks.js';
+import { countInboundStanzas } from './sm-acks.js';
+import { historySince, restoreSeen } from './history.js';
 import { backoffDelay } from '../../src/platform/backoff.js';
 import { client, xml } from '@xmpp/client';
 import { HubError } from '../../src/errors.js';
@@ -75,7 +77,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   const port = creds.port ?? 5222;
   const service = `xmpp://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
   const xmpp = client({ service, domain, username: me?.local ?? '', password: creds.password, resource: creds.resource, timeout: STREAM_TIMEOUT_MS } as never);
-  holdEarlyAcks(xmpp);
+  countInboundStanzas(xmpp);
   // our own reconnect (backoff, rejoin, announcements), and only the guarded TCP transport
   xmpp.reconnect.stop();
   const transports = (xmpp as unknown as { transports: unknown[] }).transports;
@@ -97,9 +99,13 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     pending: new Pending('the XMPP server'),
     asked: new Map(),
     mucServices: new Map(),
+    seen: new Map(),
   };
   for (const r of restored?.rooms ?? []) {
-    if (typeof r?.jid === 'string' && typeof r.nick === 'string') state.wanted.set(r.jid, { nick: r.nick, ...(typeof r.password === 'string' ? { password: r.password } : {}) });
+    if (typeof r?.jid !== 'string' || typeof r.nick !== 'string') continue;
+    state.wanted.set(r.jid, { nick: r.nick, ...(typeof r.password === 'string' ? { password: r.password } : {}) });
+    const seen = restoreSeen(r.seen);
+    if (seen) state.seen.set(r.jid, seen);
   }
   const p = restored?.presence;
   if (p && (PRESENCES as readonly string[]).includes(p.show)) state.presence = { show: p.show as Presence, status: typeof p.status === 'string' ? p.status : '' };
@@ -108,7 +114,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   let attempt = 0;
   let retry: NodeJS.Timeout | undefined;
   let lastError: XmppErrorLike | undefined;
-  /** when the connection was last lost: rejoined rooms send only the history since then */
+  /** when the connection was last lost: the history a rejoined room sends, when nothing was seen there (history.ts) */
   let lostAt: Date | undefined;
 
   /** the server's stream error, when it sent one: the reason a connection ended, over the socket error that follows it */
@@ -205,8 +211,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     await request(state, xml('iq', { type: 'set' }, xml('enable', { xmlns: NS_CARBONS })), 'enabling carbons').catch(() => undefined);
     await announcePresence(state).catch(() => undefined);
     if (state.presence.show === 'offline') return;
-    const since = lostAt;
-    await Promise.all([...state.wanted].map(([jid, w]) => rejoinRetrying(jid, w, since)));
+    await Promise.all([...state.wanted].map(([jid, w]) => rejoinRetrying(jid, w, historySince(state, jid, lostAt))));
   }
 
   /** A server just back may not serve its rooms yet: a rejoin is tried a few times, then reported. */

@@ -4,6 +4,7 @@
 import type { Client } from '@xmpp/client';
 import { HubError } from '../../src/errors.js';
 import type { SessionContext } from '../../src/platform/types.js';
+import type { Seen } from './history.js';
 import type { Presence } from './translate.js';
 
 export interface XmppCredentials {
@@ -73,17 +74,22 @@ export interface XmppState {
   mucServices: Map<string, boolean>;
   /** ids of stanzas whose error answers a waiting verb (servers need not echo the payload) */
   asked: Map<string, { verb: string; key: string }>;
+  /** room → the last messages seen there: a rejoin asks only for the history after them (history.ts) */
+  seen: Map<string, Seen>;
 }
 
 /** What survives a thread crash (ctx.saveState / ctx.restored). */
 export interface XmppSaved {
-  rooms: { jid: string; nick: string; password?: string }[];
+  rooms: { jid: string; nick: string; password?: string; seen?: Seen }[];
   presence?: { show: Presence; status: string };
 }
 
 export function remember(state: XmppState): void {
   const saved: XmppSaved = {
-    rooms: [...state.wanted].map(([jid, w]) => ({ jid, nick: w.nick, ...(w.password ? { password: w.password } : {}) })),
+    rooms: [...state.wanted].map(([jid, w]) => {
+      const seen = state.seen.get(jid);
+      return { jid, nick: w.nick, ...(w.password ? { password: w.password } : {}), ...(seen ? { seen } : {}) };
+    }),
     presence: state.presence,
   };
   state.ctx.saveState(saved);

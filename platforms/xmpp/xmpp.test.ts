@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
 import { collect, errorCode, eventually, gql, ok, openSession, verb, wsClient } from '../../test/support/client.js';
 import { startProsody, stopAllProsody, type Prosody } from '../../test/support/prosody.js';
-import { holdEarlyAcks } from './sm-acks.js';
+import { makeTestCa, type TestCa } from '../../test/support/test-ca.js';
+import { MARGIN_S } from './history.js';
+import { countInboundStanzas } from './sm-acks.js';
 
 const SET = 'mutation($p: String!, $a: String!, $c: JSON!) { setCredentials(platform: $p, actor: $a, credentials: $c) }';
 const FIELDS = 'type actor { id type name } target { id type } object { type content json } published';
-const USERS = ['alice', 'bob', 'carol', 'dave', 'rita', 'rex', 'crashy', 'witness', 'twin', 'o1', 'o2', 'o3', 'o4', 'o5', 'speaker'];
+const USERS = ['alice', 'bob', 'carol', 'dave', 'rita', 'rex', 'crashy', 'witness', 'twin', 'o1', 'o2', 'o3', 'o4', 'o5', 'speaker', 'keeper', 'teller', 'napper', 'nudger'];
 
 let xmppd: Prosody;
 let hub: Hubgraph;
@@ -33,7 +35,7 @@ interface Peer {
 async function peer(on: Prosody, user: string, resource = 'plain'): Promise<Peer> {
   const x = client({ service: `xmpp://${on.host}:${on.port}`, domain: on.domain, username: user, password: `${user}pass`, resource });
   // the same stream-management workaround as the platform's: the peer must not be the flaky part
-  holdEarlyAcks(x);
+  countInboundStanzas(x);
   // what happened to the peer's own connection, for the failure messages
   const events: string[] = [];
   x.on('error', (e: Error) => events.push(`${new Date().toISOString()} error ${e.message}`));
@@ -607,6 +609,30 @@ describe('XMPP connections: sharing, five occupants, restarts', () => {
     }
   }, 30_000);
 
+  it('offline and online again: back in its rooms with what was said meanwhile, and nothing twice', async () => {
+    const napRoom = `nap@${xmppd.muc}`;
+    const s = await session(hub, xmppd, 'napper');
+    expect((await s.run('connect')).errors).toBeUndefined();
+    expect((await s.run('join', { target: { id: napRoom, type: 'room' } })).errors).toBeUndefined();
+    const nudger = await peer(xmppd, 'nudger');
+    await nudger.send(xml('presence', { to: `${napRoom}/nudger` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('history', { maxstanzas: '0' }))));
+    await nudger.waitFor((p) => p.is('presence') && p.attrs.from === `${napRoom}/napper`, 'napper in the room');
+    const say = (body: string) => nudger.send(xml('message', { to: napRoom, type: 'groupchat', id: `id-${body.replace(/\W/g, '-')}` }, xml('body', {}, body)));
+    await say('before the nap');
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'before the nap', 'the message before');
+    const from = nudger.stanzas.length;
+    expect((await s.run('update', { object: { type: 'presence', extra: { presence: 'offline' } } })).errors).toBeUndefined();
+    await nudger.waitFor((p) => p.is('presence') && p.attrs.from === `${napRoom}/napper` && p.attrs.type === 'unavailable', 'napper gone', from);
+    await say('during the nap');
+    expect((await s.run('update', { object: { type: 'presence', extra: { presence: 'online' } } })).errors).toBeUndefined();
+    await say('after the nap');
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'after the nap', 'the message after');
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'during the nap', 'the message during the nap');
+    await new Promise((r) => setTimeout(r, 300));
+    const said = s.acts().filter((a) => a.type === 'send' && a.target?.id === napRoom).map((a) => a.object.content);
+    expect(said).toEqual(['before the nap', 'during the nap', 'after the nap']);
+  });
+
   it('reconnects with backoff after the server restarts, rejoins its rooms, and works again', async () => {
     const other = await startProsody({ accounts: { rita: 'ritapass', rex: 'rexpass', pat: 'patpass' } });
     const back = `back@${other.muc}`;
@@ -682,6 +708,95 @@ describe('XMPP session after a crash of its thread', () => {
     await witness.send(xml('message', { to: crashRoom, type: 'groupchat' }, xml('body', {}, 'still there?')));
     await s.saw((a) => a.type === 'send' && a.object?.content === 'still there?', 'the message after the crash');
   }, 40_000);
+
+  it('after the reopen, gets the room messages said while it was down, and none it had already, once each', async () => {
+    const keepRoom = `keeper@${xmppd.muc}`;
+    const s = await session(shared, xmppd, 'keeper');
+    expect((await s.run('connect')).errors).toBeUndefined();
+    expect((await s.run('join', { target: { id: keepRoom, type: 'room' } })).errors).toBeUndefined();
+    const teller = await peer(xmppd, 'teller');
+    await teller.send(xml('presence', { to: `${keepRoom}/teller` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('history', { maxstanzas: '0' }))));
+    await teller.waitFor((p) => p.is('presence') && p.attrs.from === `${keepRoom}/keeper`, 'keeper in the room');
+    const say = (body: string) => teller.send(xml('message', { to: keepRoom, type: 'groupchat', id: `id-${body.replace(/\W/g, '-')}` }, xml('body', {}, body)));
+    // one message older than the margin a rejoin asks for (history.ts MARGIN_S): only `since` keeps it out
+    await say('long before');
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'long before', 'the first message');
+    await new Promise((r) => setTimeout(r, (MARGIN_S + 1.2) * 1000));
+    for (const body of ['before 1', 'before 2']) await say(body);
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'before 2', 'the messages before the crash');
+    const dt = await openSession(shared.url);
+    const dummy = { id: 'boom2@dummy', type: 'person' };
+    await ok(shared.url, 'mutation($a: String!, $c: JSON!) { setCredentials(platform: "dummy", actor: $a, credentials: $c) }', { a: dummy.id, c: { name: 'boom2' } }, dt);
+    await ok(shared.url, verb('connect', 'type'), { input: { platform: 'dummy', actor: dummy } }, dt);
+    const before = s.acts().length;
+    const from = teller.stanzas.length;
+    await ok(shared.url, verb('update', 'type'), { input: { platform: 'dummy', actor: dummy, object: { type: 'crash', extra: { mode: 'exit' } } } }, dt);
+    // said once the session's thread is gone (the host has announced it): only the room's history can bring these
+    await s.saw((a) => a.type === 'disconnect', 'the end of the thread', 10_000, before);
+    for (const body of ['while down 1', 'while down 2']) await say(body);
+    await s.saw((a) => a.type === 'connect', 'the reopened connection', 15_000, before);
+    const rejoined = await teller.waitFor((p) => p.is('presence') && p.attrs.from === `${keepRoom}/keeper` && !p.attrs.type, 'the rejoin', from, 10_000);
+    // the premise: both were in the room before the rejoin (the room reflected them to teller first)
+    const reflected = teller.stanzas.findIndex((m, i) => i >= from && m.is('message') && m.getChildText('body') === 'while down 2');
+    expect(reflected).toBeGreaterThanOrEqual(0);
+    expect(reflected).toBeLessThan(teller.stanzas.indexOf(rejoined));
+    await say('after');
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'after', 'the message after the rejoin', 10_000, before);
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'while down 2', 'what was said while it was down', 5000, before);
+    await new Promise((r) => setTimeout(r, 500));
+    const said = s.acts().filter((a) => a.type === 'send' && a.target?.id === keepRoom).map((a) => a.object.content);
+    expect(said).toEqual(['long before', 'before 1', 'before 2', 'while down 1', 'while down 2', 'after']);
+    const history = s.acts().slice(before).filter((a) => a.type === 'send' && /while down/.test(a.object.content));
+    for (const h of history) expect(Date.parse(h.published)).toBeLessThan(Date.now());
+  }, 40_000);
+});
+
+describe('XMPP over STARTTLS, the certificate checked against the JID domain', () => {
+  // Prosody requires encryption, with certificates from a CA made for this test; the platform has
+  // no setting of its own for a CA: the process trusts one through Node's NODE_EXTRA_CA_CERTS
+  let ca: TestCa;
+  let secure: Prosody;
+  let misnamed: Prosody;
+  let trusting: Hubgraph;
+  beforeAll(async () => {
+    ca = makeTestCa();
+    const accounts = { tlsuser: 'tlsuserpass' };
+    [secure, misnamed, trusting] = await Promise.all([
+      startProsody({ accounts, tls: ca.issue('localhost', ['localhost']), requireEncryption: true }),
+      startProsody({ accounts, tls: ca.issue('elsewhere', ['elsewhere.test']), requireEncryption: true }),
+      startHubgraph({ env: { HUBGRAPH_PLATFORMS: 'xmpp', NODE_EXTRA_CA_CERTS: ca.caCert } }),
+    ]);
+  });
+  afterAll(async () => {
+    await trusting?.stop();
+    if (trusting) await dropPrefix(trusting.prefix);
+    await secure?.stop();
+    await misnamed?.stop();
+    ca?.remove();
+  });
+
+  it('logs in over STARTTLS when the certificate names the domain and comes from a CA the process trusts', async () => {
+    const s = await session(trusting, secure, 'tlsuser');
+    expect((await s.run('connect')).errors).toBeUndefined();
+    // the server refuses unencrypted clients, and says the stream was encrypted
+    expect(secure.log()).toMatch(/Stream encrypted \(TLSv1\.[23]/);
+    expect((await s.run('send', { target: { id: `tlsuser@${secure.domain}`, type: 'person' }, object: { type: 'message', content: 'to myself, encrypted' } })).errors).toBeUndefined();
+    await s.saw((a) => a.type === 'send' && a.object?.content === 'to myself, encrypted', 'its own message');
+  });
+
+  it('refuses a certificate from a CA the process does not trust', async () => {
+    const s = await session(hub, secure, 'tlsuser');
+    const r = await s.run('connect');
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/unable to verify the first certificate/);
+  });
+
+  it('refuses a trusted certificate for another name than the JID domain', async () => {
+    const s = await session(trusting, misnamed, 'tlsuser');
+    const r = await s.run('connect');
+    expect(errorCode(r)).toBe('PLATFORM_ERROR');
+    expect(r.errors?.[0]?.message).toMatch(/does not match certificate's altnames.*elsewhere\.test/);
+  });
 });
 
 describe('XMPP platform behind the address guard', () => {

@@ -4,6 +4,7 @@
 // server starts (it writes the account files directly) and, later, by in-band registration
 // (XEP-0077) over a plain socket, which is what the bench uses for its 1,000 accounts. SCRAM
 // runs 128 PBKDF2 rounds instead of 10,000 so that @xmpp/client's pure-JS login is fast.
+// Without a certificate (the default) no STARTTLS is offered; `tls` gives the host one.
 // Config and pitfalls: /work/shared/reference/test-peers.md §3 (room locking off, run_as_root).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,11 @@ export interface ProsodyOptions {
   /** lock new rooms until their owner configures them, as Prosody and most servers do by default
    *  (default false: test-peers.md §3 turns it off so that plain clients can create rooms freely) */
   roomLocking?: boolean;
+  /** a certificate and its key (PEM files, e.g. from test-ca.ts) for the virtual host: STARTTLS is
+   *  offered (default: none, so the stream stays plaintext, test-peers.md §3 pitfall 5) */
+  tls?: { cert: string; key: string };
+  /** refuse clients that do not encrypt (c2s_require_encryption; default false) */
+  requireEncryption?: boolean;
 }
 
 export interface Prosody {
@@ -43,7 +49,8 @@ export interface Prosody {
 
 const running = new Set<Prosody>();
 
-function config(dir: string, port: number, domain: string, roomLocking = false): string {
+function config(dir: string, port: number, domain: string, opts: ProsodyOptions): string {
+  const { roomLocking = false, tls, requireEncryption = false } = opts;
   return `-- hubgraph test server (test-peers.md §3), loopback only
 run_as_root = true
 pidfile = "${dir}/prosody.pid"
@@ -60,7 +67,7 @@ log = { { levels = { min = "info" }, to = "console" } }
 authentication = "internal_hashed"
 default_iteration_count = 128
 storage = "internal"
-c2s_require_encryption = false
+c2s_require_encryption = ${requireEncryption}
 s2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 allow_registration = true
@@ -70,12 +77,12 @@ c2s_stanza_size_limit = 262144
 modules_enabled = {
   "roster"; "saslauth"; "disco"; "carbons"; "pep"; "private"; "blocklist";
   "vcard4"; "vcard_legacy"; "version"; "uptime"; "time"; "ping";
-  "register"; "smacks"; "csi_simple";
+  "register"; "smacks"; "csi_simple";${tls ? ' "tls";' : ''}
 }
 modules_disabled = { "s2s"; "http"; "bosh"; "websocket"; "admin_shell" }
 
 VirtualHost "${domain}"
-
+${tls ? `  ssl = { certificate = "${tls.cert}"; key = "${tls.key}" }\n` : ''}
 Component "conference.${domain}" "muc"
   restrict_room_creation = false
   muc_room_locking = ${roomLocking}
@@ -123,7 +130,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
       mkdirSync(join(dir, 'data'), { recursive: true });
       mkdirSync(join(dir, 'certs'), { recursive: true });
       const confPath = join(dir, 'prosody.cfg.lua');
-      writeFileSync(confPath, config(dir, port, domain, opts.roomLocking));
+      writeFileSync(confPath, config(dir, port, domain, opts));
       if (!registered) {
         // before the server starts: prosodyctl writes the account files itself
         for (const [user, password] of Object.entries(opts.accounts ?? {})) {

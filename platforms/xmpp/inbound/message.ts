@@ -13,6 +13,7 @@
 // bare JID are believed. Subjects are subject.ts's, errors errors.ts's.
 import type { Element } from '@xmpp/xml';
 import type { ASActivity } from '../../../src/platform/types.js';
+import { noteRoomMessage } from '../history.js';
 import type { XmppState } from '../state.js';
 import { inbound, occupant, person, room, service, tryJid } from '../translate.js';
 
@@ -77,6 +78,9 @@ export function onMessages(state: XmppState): void {
       return;
     }
     const a = translate(state, el);
-    if (a) state.ctx.emit(a);
+    if (!a) return;
+    // room history a rejoin repeats (history.ts) is not announced twice
+    if (a.type === 'send' && el.attrs.type === 'groupchat' && !noteRoomMessage(state, (a.target as { id: string }).id, el)) return;
+    state.ctx.emit(a);
   });
 }

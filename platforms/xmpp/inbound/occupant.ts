@@ -11,6 +11,7 @@
 // - a nick change (status 303) → `update`, actor = old occupant, target = new, object
 //   `{type: "address"}`, as API.md has it for IRC.
 import type { Element } from '@xmpp/xml';
+import { noteJoined } from '../history.js';
 import { type XmppState, remember } from '../state.js';
 import { bareOf, inbound, occupant, presenceOf, room, tryJid } from '../translate.js';
 
@@ -76,6 +77,8 @@ export function onOccupants(state: XmppState): void {
     state.ctx.emit(inbound(known ? 'update' : 'join', who, room(roomJid), object));
     if (self && !r.joined) {
       r.joined = true;
+      // before the history that follows: what it repeats is told apart from what is new
+      noteJoined(state, roomJid);
       r.nick = nick;
       // 201: we created the room; the join unlocks it before it is done (verbs/join.ts)
       state.pending.resolve(`join ${roomJid}`, { created: codes.has('201') });

@@ -20,8 +20,8 @@ const NS_INFO = 'http://jabber.org/protocol/disco#info';
 const NS_OWNER = 'http://jabber.org/protocol/muc#owner';
 const NICK = /^[^\s/@][^/@\0]{0,63}$/u;
 
-/** Sends the join presence and waits for the room's answer; `since` (a rejoin after a lost
- *  connection) asks only for the history from then on, so subscribers do not get it twice. */
+/** Sends the join presence and waits for the room's answer; `since` (a rejoin: history.ts) asks
+ *  only for the history from then on, so subscribers do not get it twice. */
 export async function rejoin(state: XmppState, roomJid: string, w: Wanted, since?: Date): Promise<void> {
   const { show, status } = state.presence;
   const answered = state.pending.wait<{ created: boolean } | undefined>(`join ${roomJid}`, `the join of ${roomJid}`);
@@ -72,6 +72,8 @@ export async function join(state: XmppState, activity: ASActivity): Promise<ASAc
   if (state.pending.has(`join ${roomJid}`)) throw new HubError('BAD_USER_INPUT', `already joining ${roomJid}`, { field: 'target.id' });
   await mucService(state, roomJid);
   const w: Wanted = { nick, ...(password ? { password } : {}) };
+  // a join of our own (not a rejoin) gets the room's default history, even of a room we were in before
+  state.seen.delete(roomJid);
   await rejoin(state, roomJid, w);
   state.wanted.set(roomJid, w);
   remember(state);

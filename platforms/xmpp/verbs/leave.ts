@@ -12,6 +12,7 @@ export async function leave(state: XmppState, activity: ASActivity): Promise<ASA
   const roomJid = jidOf(activity.target, 'target.id', { bare: true }).toString();
   const status = activity.object?.content ? xmlText(String(activity.object.content), 'object.content') : '';
   const wanted = state.wanted.delete(roomJid);
+  state.seen.delete(roomJid);
   if (wanted) remember(state);
   const r = state.rooms.get(roomJid);
   if (!r || !state.online) {

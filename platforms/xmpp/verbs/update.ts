@@ -14,6 +14,7 @@ import { HubError } from '../../../src/errors.js';
 import type { ASActivity } from '../../../src/platform/types.js';
 import { type XmppState, remember } from '../state.js';
 import { PRESENCES, type Presence, jidOf, xmlText } from '../translate.js';
+import { historySince } from '../history.js';
 import { rejoin } from './join.js';
 import { write } from './write.js';
 
@@ -47,7 +48,7 @@ export async function update(state: XmppState, activity: ASActivity): Promise<AS
       state.presence = { show: presence as Presence, status };
       await announcePresence(state, false);
       if (presence === 'offline') state.rooms.clear();
-      else if (wasOffline) await Promise.all([...state.wanted].map(([jid, w]) => rejoin(state, jid, w).catch(() => undefined)));
+      else if (wasOffline) await Promise.all([...state.wanted].map(([jid, w]) => rejoin(state, jid, w, historySince(state, jid)).catch(() => undefined)));
       remember(state);
       return activity;
     }
