@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine too: installs what is missing (redis-server, chromium
-# for the GraphiQL browser test, iproute2/util-linux/procps for the network-namespace test, from
-# Debian when absent; openssl for the XMPP TLS test's certificates), starts a private redis-server on a free port (never the machine's shared
-# one), builds, runs every test, and stops what it started. Arguments go to vitest.
+# for the GraphiQL browser test, iproute2/util-linux/procps for the network-namespace test, the IRC
+# and XMPP servers, openssl for the XMPP TLS test's certificates; from Debian when absent), starts a
+# private redis-server on a free port (never the machine's shared one), builds, runs every test,
+# and stops what it started. Arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/services.sh
