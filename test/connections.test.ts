@@ -1,6 +1,7 @@
 // Owning and opening persistent connections: one protocol connection per key, whatever the timing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, startHubgraph, stopAll, type Hubgraph } from './support/hubgraph.js';
+import { dropPrefix, redisClient, startHubgraph, stopAll, type Hubgraph } from './support/hubgraph.js';
+import { Keyring } from '../src/crypto/keys.js';
 import { collect, errorCode, eventually, gql, ok, openSession, sleep, verb, wsClient } from './support/client.js';
 
 let hub: Hubgraph;
@@ -26,6 +27,32 @@ async function hosted(): Promise<number> {
 }
 
 describe('connections', () => {
+  it('keeps the newest saved state in Redis after a burst of saves (what a takeover reopens with)', async () => {
+    const t = await withCredentials('busy@dummy', { name: 'busy' });
+    expect((await connect(t, 'busy@dummy')).errors).toBeUndefined();
+    const rooms = Array.from({ length: 40 }, (_, i) => `#r${i}@dummy`);
+    // each join saves the whole room list: 40 saves in a burst, each newer than the last
+    for (const r of await Promise.all(rooms.map((id) => gql(hub.url, verb('join', 'id'), { input: { platform: 'dummy', actor: person('busy@dummy'), target: { id, type: 'room' } } }, t)))) {
+      expect(r.errors).toBeUndefined();
+    }
+    const redis = redisClient();
+    try {
+      const stored = await eventually(async () => {
+        for (const key of await redis.keys(`${hub.prefix}:c:*`)) {
+          if (key.split(':').length !== 3 || (await redis.type(key)) !== 'hash' || (await redis.hget(key, 'actor')) !== 'busy@dummy') continue;
+          const connKey = key.slice(`${hub.prefix}:c:`.length);
+          const sealed = await redis.get(`${key}:state`);
+          const state = sealed ? (new Keyring(hub.secret).openState(connKey, sealed) as { rooms: string[] }) : undefined;
+          if (state?.rooms.length === rooms.length) return state;
+        }
+        throw new Error('the stored state does not hold every room yet');
+      }, 3000, 50);
+      expect([...stored.rooms].sort()).toEqual([...rooms].sort());
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('keeps a connection whose opening outlasts the lease', async () => {
     const t = await withCredentials('slow@dummy', { name: 'slow', connectDelayMs: 2000 });
     expect((await connect(t, 'slow@dummy')).errors).toBeUndefined();

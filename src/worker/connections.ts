@@ -23,6 +23,12 @@ const DROP_IF_EMPTY = `if redis.call('SCARD', KEYS[1]) == 0 then return redis.ca
 
 export type Routed = { kind: 'done'; activity: ASActivity } | { kind: 'forward'; owner: string };
 
+interface StateWrite {
+  /** settles once the write in flight and any newer state queued behind it are in Redis */
+  done: Promise<void>;
+  next?: { state: unknown };
+}
+
 export class Connections {
   readonly supervisor: Supervisor;
   readonly leases: Leases;
@@ -34,8 +40,8 @@ export class Connections {
   private maintaining = false;
   private lastRenewed = 0;
   private lastCleanup = 0;
-  /** the last state write per connection, so that writes land in order */
-  private readonly stateWrites = new Map<string, Promise<unknown>>();
+  /** per connection: the state write in flight, and the newest state waiting to follow it */
+  private readonly stateWrites = new Map<string, StateWrite>();
   /** outboxes being published, awaited by stop() */
   private readonly flushing = new Set<Promise<void>>();
 
@@ -185,7 +191,7 @@ export class Connections {
     await this.supervisor.stop();
     // what the connections said while closing is published before the process goes
     await Promise.all([...this.flushing]);
-    await Promise.all([...this.stateWrites.values()]);
+    await Promise.all([...this.stateWrites.values()].map((w) => w.done));
     await Promise.all(owned.map((k) => this.leases.handOver(k).catch(() => {})));
     await this.leases.leave().catch(() => {});
   }
@@ -202,14 +208,33 @@ export class Connections {
     }]);
   }
 
+  /**
+   * Keeps a connection's newest state in Redis, for a worker that takes it over. One write at a
+   * time per connection, and only the newest state waiting behind it: a platform may save on every
+   * message (XMPP rooms save what they last saw), and states in between would be overwritten
+   * anyway. A thread crash does not need Redis: the supervisor restores from the state it holds.
+   */
   private saveState(connKey: string, state: unknown): void {
-    const sealed = this.keyring.sealState(connKey, state);
-    const prev = this.stateWrites.get(connKey) ?? Promise.resolve();
-    const next = prev
-      .then(() => this.redis.set(this.keys.connectionState(connKey), sealed))
-      .catch((err: Error) => this.log.warn({ err: err.message }, 'saving a connection state failed'))
-      .finally(() => { if (this.stateWrites.get(connKey) === next) this.stateWrites.delete(connKey); });
-    this.stateWrites.set(connKey, next);
+    const inFlight = this.stateWrites.get(connKey);
+    if (inFlight) {
+      inFlight.next = { state };
+      return;
+    }
+    const w: StateWrite = { done: Promise.resolve() };
+    const write = async (s: unknown): Promise<void> => {
+      try {
+        await this.redis.set(this.keys.connectionState(connKey), this.keyring.sealState(connKey, s));
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'saving a connection state failed');
+      }
+      const next = w.next;
+      w.next = undefined;
+      if (next) return write(next.state);
+      // in the same synchronous step as the check above: a state saved from now on starts anew
+      if (this.stateWrites.get(connKey) === w) this.stateWrites.delete(connKey);
+    };
+    w.done = write(state);
+    this.stateWrites.set(connKey, w);
   }
 
   private async loadState(connKey: string): Promise<unknown> {
@@ -309,7 +334,7 @@ export class Connections {
   /** The connection is gone for good: release it, and drop its registry keys once nobody is attached. */
   private async forget(connKey: string): Promise<void> {
     this.attached.delete(connKey);
-    await this.stateWrites.get(connKey);
+    await this.stateWrites.get(connKey)?.done;
     // opened again here meanwhile (a new connect): it is not gone
     if (this.supervisor.owns(connKey)) return;
     // another worker took it over (our lease ran out): what is left in Redis is now its own
