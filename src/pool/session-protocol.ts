@@ -41,8 +41,6 @@ export interface SessionTask {
   /** the supervisor's number for this hosting of the connection; tags its messages */
   sid: number;
   module: string;
-  platform: string;
-  connKey: string;
   actor: string;
   credentials: unknown;
   /** what the connection saved before its thread died */

@@ -128,9 +128,14 @@ class Hosted implements SessionContext {
 export default function hostSession(task: SessionTask): Promise<SessionEnd> {
   return new Promise<SessionEnd>((resolve) => {
     const s = new Hosted(task.sid, task, resolve);
+    const module = task.module;
+    // Piscina holds the task object until the session ends: let go of what the session does not
+    // keep itself (its clone of the net policy: it uses the shared one), not a copy per session
+    (task as Partial<SessionTask>).net = undefined;
+    (task as Partial<SessionTask>).module = undefined;
     sessions.set(task.sid, s);
     // the supervisor learns the session's thread from this, before anything else it posts
     s.post({ t: 'start', sid: task.sid });
-    current.run(s, () => void s.open(task.module));
+    current.run(s, () => void s.open(module));
   });
 }

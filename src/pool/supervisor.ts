@@ -140,8 +140,6 @@ export class Supervisor {
     const task: SessionTask = {
       sid,
       module: spec.module,
-      platform: spec.platform,
-      connKey: spec.connKey,
       actor: spec.actor,
       credentials,
       restored: this.saved.get(spec.connKey),
