@@ -61,6 +61,9 @@ function netPolicy(net: NetPolicy): NetPolicy {
 class Hosted implements SessionContext {
   platform: PlatformSession | undefined;
   done = false;
+  /** a close that came before the platform session was made (the open timed out while the task
+   *  waited for its thread): it closes as soon as it is made */
+  closeEarly = false;
   readonly actor: string;
   readonly credentials: unknown;
   readonly net: NetPolicy;
@@ -101,6 +104,11 @@ class Hosted implements SessionContext {
     try {
       const mod = await load(module);
       this.platform = mod.openSession(this);
+      if (this.closeEarly) {
+        await this.platform.close().catch(() => {});
+        this.finish({ reason: 'closed' });
+        return;
+      }
       await this.platform.connect();
       this.post({ t: 'ready', sid: this.sid });
     } catch (err) {
@@ -110,7 +118,10 @@ class Hosted implements SessionContext {
 
   async receive(msg: Exclude<ToSession, { t: 'ping' }>): Promise<void> {
     const platform = this.platform;
-    if (!platform) return;
+    if (!platform) {
+      if (msg.t === 'close') this.closeEarly = true;
+      return;
+    }
     if (msg.t === 'close') {
       await platform.close().catch(() => {});
       this.finish({ reason: 'closed' });
