@@ -25,6 +25,9 @@ declare module 'irc-framework' {
 
   export class Client extends EventEmitter {
     constructor(options?: ClientOptions);
+    on(event: string | symbol, listener: (...args: any[]) => void): this;
+    /** eventemitter3's context: the listener runs with `this` = context, so one function serves every client */
+    on<C>(event: string, listener: (this: C, e: IrcEvent) => void, context: C): this;
     options: ClientOptions;
     user: { nick: string; username: string; host: string; gecos: string };
     network: {
@@ -36,6 +39,7 @@ declare module 'irc-framework' {
     connection: {
       connected: boolean;
       on(event: 'message', listener: (message: IrcEvent, line: string) => void): void;
+      on<C>(event: 'message', listener: (this: C, message: IrcEvent, line: string) => void, context: C): void;
       registered: number | false;
       requested_disconnect: boolean;
       transport?: { isConnected(): boolean };

@@ -86,6 +86,8 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   paceWrites(client, () => state.registered, floodFor(ctx.net.ircFlood, creds.server));
 
+  // each inbound/ file registers module-level handlers with the state as eventemitter3's context:
+  // one function for every connection, not a closure each
   for (const register of [onErrors, onMessages, onJoin, onPart, onQuit, onKick, onNick, onTopic, onNames, onMode, onMotd]) register(state);
 
   // SASL (creds.sasl): the account logged in (903) before the welcome, or connect fails naming SASL

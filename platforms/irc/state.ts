@@ -14,10 +14,17 @@ export interface IrcCredentials {
   realname?: string;
 }
 
+/** A channel member's prefix modes are a string of letters, not a Set: every session holds one
+ *  per member of each of its channels, and a Set costs some 150 bytes even when empty. */
+export interface Member {
+  nick: string;
+  modes: string;
+}
+
 export interface ChannelState {
   name: string;
-  /** lower-cased nick → { nick as written, prefix modes } */
-  members: Map<string, { nick: string; modes: Set<string> }>;
+  /** lower-cased nick → { nick as written, prefix mode letters ("ov") } */
+  members: Map<string, Member>;
   /** RPL_TOPIC seen, waiting for RPL_TOPICWHOTIME (who set it) or the end of NAMES */
   pendingTopic?: string;
 }

@@ -14,7 +14,9 @@ interface Waiter {
 }
 
 export class Pending {
-  private readonly waiting = new Map<string, Waiter[]>();
+  /** only while something waits: most connections wait on nothing most of the time, and
+   *  thousands of empty Maps are not free */
+  private waiting: Map<string, Waiter[]> | undefined;
 
   /** `server` names the other side in a timeout's message ("the IRC server") */
   constructor(private readonly server: string) {}
@@ -29,6 +31,7 @@ export class Pending {
           reject(new HubError('TIMEOUT', `${this.server} did not answer ${what} within ${ms / 1000} s`));
         }, ms),
       };
+      this.waiting ??= new Map();
       const list = this.waiting.get(key) ?? [];
       list.push(waiter);
       this.waiting.set(key, list);
@@ -36,7 +39,7 @@ export class Pending {
   }
 
   has(key: string): boolean {
-    return (this.waiting.get(key)?.length ?? 0) > 0;
+    return (this.waiting?.get(key)?.length ?? 0) > 0;
   }
 
   /** Answers every verb waiting on key; false when none was. */
@@ -49,13 +52,13 @@ export class Pending {
   }
 
   rejectAll(err: HubError): void {
-    for (const key of [...this.waiting.keys()]) this.reject(key, err);
+    if (this.waiting) for (const key of [...this.waiting.keys()]) this.reject(key, err);
   }
 
   private settle(key: string, fn: (w: Waiter) => void): boolean {
-    const list = this.waiting.get(key);
+    const list = this.waiting?.get(key);
     if (!list?.length) return false;
-    this.waiting.delete(key);
+    this.drop(key);
     for (const w of list) {
       clearTimeout(w.timer);
       fn(w);
@@ -63,11 +66,16 @@ export class Pending {
     return true;
   }
 
+  private drop(key: string): void {
+    this.waiting?.delete(key);
+    if (this.waiting?.size === 0) this.waiting = undefined;
+  }
+
   private remove(key: string, waiter: Waiter): void {
-    const list = this.waiting.get(key);
+    const list = this.waiting?.get(key);
     if (!list) return;
     const i = list.indexOf(waiter);
     if (i >= 0) list.splice(i, 1);
-    if (!list.length) this.waiting.delete(key);
+    if (!list.length) this.drop(key);
   }
 }

@@ -1,18 +1,30 @@
 // Runs inside a sessions-pool thread. Each task is one live platform connection that stays
 // pending until it is closed. An uncaught error is pinned to the session whose async context
 // threw it (AsyncLocalStorage), so one bad session does not take down its neighbours.
-import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
-import { threadId } from 'node:worker_threads';
+// All the thread's sessions share one channel to the supervisor (session-protocol.ts): messages
+// carry the session's number, and each one for a session is handled in that session's async
+// context, as its own port's listener would have been.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { MessageChannel, parentPort, threadId } from 'node:worker_threads';
 import { HubError } from '../errors.js';
-import type { PlatformSession, SessionModule } from '../platform/types.js';
-import type { FromSession, SessionEnd, SessionTask, ToSession } from './session-protocol.js';
+import type { NetPolicy } from '../net/policy.js';
+import type { ASActivity, PlatformSession, SessionContext, SessionModule } from '../platform/types.js';
+import type { ChannelHello, FromSession, SessionEnd, SessionTask, ToSession } from './session-protocol.js';
 
-interface Running {
-  finish(end: SessionEnd): void;
-}
-
-const current = new AsyncLocalStorage<Running>();
+const current = new AsyncLocalStorage<Hosted>();
 const modules = new Map<string, Promise<SessionModule>>();
+const sessions = new Map<number, Hosted>();
+
+const { port1: channel, port2 } = new MessageChannel();
+parentPort?.postMessage({ hubgraphSessionChannel: true, threadId, port: port2 } satisfies ChannelHello, [port2]);
+channel.on('message', (msg: ToSession) => {
+  if (msg.t === 'ping') {
+    channel.postMessage({ t: 'pong', n: msg.n, threadId } satisfies FromSession);
+    return;
+  }
+  const s = sessions.get(msg.sid);
+  if (s) current.run(s, () => void s.receive(msg));
+});
 
 process.on('uncaughtException', (err) => {
   const owner = current.getStore();
@@ -37,53 +49,104 @@ function load(href: string): Promise<SessionModule> {
   return m;
 }
 
+/** Every task carries its own copy of the same policy (structured clone): sessions share one. */
+let sharedNet: { json: string; net: NetPolicy } | undefined;
+function netPolicy(net: NetPolicy): NetPolicy {
+  const json = JSON.stringify(net);
+  if (sharedNet?.json !== json) sharedNet = { json, net };
+  return sharedNet.net;
+}
+
+/** One hosted connection; it is also its own SessionContext (methods, not a closure per callback). */
+class Hosted implements SessionContext {
+  platform: PlatformSession | undefined;
+  done = false;
+  /** a close that came before the platform session was made (the open timed out while the task
+   *  waited for its thread): it closes as soon as it is made */
+  closeEarly = false;
+  readonly actor: string;
+  readonly credentials: unknown;
+  readonly net: NetPolicy;
+  readonly restored: unknown;
+
+  constructor(readonly sid: number, task: SessionTask, private readonly settle: (end: SessionEnd) => void) {
+    this.actor = task.actor;
+    this.credentials = task.credentials;
+    this.net = netPolicy(task.net);
+    this.restored = task.restored;
+  }
+
+  post(msg: FromSession): void {
+    if (!this.done) channel.postMessage(msg);
+  }
+
+  emit(activity: ASActivity): void {
+    this.post({ t: 'event', sid: this.sid, activity });
+  }
+
+  saveState(state: unknown): void {
+    this.post({ t: 'state', sid: this.sid, state });
+  }
+
+  ended(message: string): void {
+    this.finish({ reason: 'ended', message });
+  }
+
+  finish(end: SessionEnd): void {
+    if (this.done) return;
+    this.done = true;
+    sessions.delete(this.sid);
+    if (end.reason !== 'closed' && this.platform) this.platform.close().catch(() => {});
+    this.settle(end);
+  }
+
+  async open(module: string): Promise<void> {
+    try {
+      const mod = await load(module);
+      this.platform = mod.openSession(this);
+      if (this.closeEarly) {
+        await this.platform.close().catch(() => {});
+        this.finish({ reason: 'closed' });
+        return;
+      }
+      await this.platform.connect();
+      this.post({ t: 'ready', sid: this.sid });
+    } catch (err) {
+      this.finish({ reason: 'failed', error: HubError.from(err).toJSON() });
+    }
+  }
+
+  async receive(msg: Exclude<ToSession, { t: 'ping' }>): Promise<void> {
+    const platform = this.platform;
+    if (!platform) {
+      if (msg.t === 'close') this.closeEarly = true;
+      return;
+    }
+    if (msg.t === 'close') {
+      await platform.close().catch(() => {});
+      this.finish({ reason: 'closed' });
+      return;
+    }
+    try {
+      const activity = await platform.handle(msg.verb, msg.activity);
+      this.post(activity ? { t: 'res', sid: this.sid, id: msg.id, ok: true, activity } : { t: 'res', sid: this.sid, id: msg.id, ok: true });
+    } catch (err) {
+      this.post({ t: 'res', sid: this.sid, id: msg.id, ok: false, error: HubError.from(err).toJSON() });
+    }
+  }
+}
+
 export default function hostSession(task: SessionTask): Promise<SessionEnd> {
   return new Promise<SessionEnd>((resolve) => {
-    let done = false;
-    let platformSession: PlatformSession | undefined;
-    const post = (msg: FromSession) => { if (!done) task.port.postMessage(msg); };
-    const running: Running = {
-      finish(end) {
-        if (done) return;
-        done = true;
-        task.port.close();
-        if (end.reason !== 'closed' && platformSession) platformSession.close().catch(() => {});
-        resolve(end);
-      },
-    };
-
-    current.run(running, () => {
-      const onMessage = AsyncResource.bind(async (msg: ToSession) => {
-        if (msg.t === 'ping') return post({ t: 'pong', n: msg.n, threadId });
-        if (!platformSession) return;
-        if (msg.t === 'close') {
-          await platformSession.close().catch(() => {});
-          return running.finish({ reason: 'closed' });
-        }
-        try {
-          const activity = await platformSession.handle(msg.verb, msg.activity);
-          post(activity ? { t: 'res', id: msg.id, ok: true, activity } : { t: 'res', id: msg.id, ok: true });
-        } catch (err) {
-          post({ t: 'res', id: msg.id, ok: false, error: HubError.from(err).toJSON() });
-        }
-      });
-      task.port.on('message', (msg: ToSession) => void onMessage(msg));
-
-      load(task.module)
-        .then(async (mod) => {
-          platformSession = mod.openSession({
-            actor: task.actor,
-            credentials: task.credentials,
-            net: task.net,
-            restored: task.restored,
-            saveState: (state) => post({ t: 'state', state }),
-            emit: (activity) => post({ t: 'event', activity }),
-            ended: (message) => running.finish({ reason: 'ended', message }),
-          });
-          await platformSession.connect();
-          post({ t: 'ready', threadId });
-        })
-        .catch((err: unknown) => running.finish({ reason: 'failed', error: HubError.from(err).toJSON() }));
-    });
+    const s = new Hosted(task.sid, task, resolve);
+    const module = task.module;
+    // Piscina holds the task object until the session ends: let go of what the session does not
+    // keep itself (its clone of the net policy: it uses the shared one), not a copy per session
+    (task as Partial<SessionTask>).net = undefined;
+    (task as Partial<SessionTask>).module = undefined;
+    sessions.set(task.sid, s);
+    // the supervisor learns the session's thread from this, before anything else it posts
+    s.post({ t: 'start', sid: task.sid });
+    current.run(s, () => void s.open(module));
   });
 }

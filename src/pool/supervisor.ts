@@ -1,7 +1,7 @@
 // Hosts persistent connections in the sessions pool and keeps them alive: a thread that dies or
 // stops answering takes its sessions with it, and the supervisor tells their subscribers and
 // reopens each one from stored credentials, with exponential backoff and jitter.
-import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import pLimit from 'p-limit';
 import { backoffDelay } from '../platform/backoff.js';
@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { ASActivity, Verb } from '../platform/types.js';
 import { hostedSessions, sessionRestarts } from '../metrics.js';
 import type { NetPolicy } from '../net/policy.js';
-import type { FromSession, SessionEnd, SessionTask, ToSession } from './session-protocol.js';
+import { isChannelHello, type FromSession, type SessionEnd, type SessionTask, type ToSession } from './session-protocol.js';
 
 export interface HostSpec {
   connKey: string;
@@ -33,10 +33,17 @@ export interface SupervisorHooks {
 
 interface Hosted {
   spec: HostSpec;
-  port: MessagePort;
+  /** the supervisor's number for this hosting (session-protocol.ts) */
+  sid: number;
+  /** the thread it runs on, once it has started (-1 before) */
   threadId: number;
-  pending: Map<number, { resolve(a: ASActivity | undefined): void; reject(e: HubError): void }>;
+  /** commands waiting for an answer (made on the first) */
+  pending?: Map<number, { resolve(a: ASActivity | undefined): void; reject(e: HubError): void }>;
   closing: boolean;
+  /** a close asked for before the session had started on a thread: sent when it has */
+  closeUnsent?: boolean;
+  /** until the platform says ready (or the open fails or times out) */
+  opening?: { resolve(): void; reject(e: HubError): void; timer: NodeJS.Timeout };
 }
 
 const FIRST_BACKOFF_MS = 250;
@@ -56,6 +63,11 @@ export class Supervisor {
   private readonly saved = new Map<string, unknown>();
   /** close() arrived while the key was opening */
   private readonly closeRequested = new Set<string>();
+  /** every session task not yet settled, by its number, opening ones included */
+  private readonly sessions = new Map<number, Hosted>();
+  /** each thread's channel (session-protocol.ts), by threadId */
+  private readonly channels = new Map<number, MessagePort>();
+  private nextSid = 1;
   private nextCmd = 1;
   private pingN = 0;
   private readonly lastPong = new Map<number, number>();
@@ -79,6 +91,9 @@ export class Supervisor {
       // a small young generation: thousands of connections allocate steadily (every line parsed),
       // and V8 would otherwise grow each thread's nursery to its maximum and keep it
       resourceLimits: { maxYoungGenerationSizeMb: SESSION_THREAD_YOUNG_MB },
+    });
+    this.pool.on('message', (msg: unknown) => {
+      if (isChannelHello(msg)) this.attach(msg.threadId, msg.port);
     });
     this.heartbeat = setInterval(() => this.checkThreads(), opts.heartbeatMs);
     this.heartbeat.unref();
@@ -121,75 +136,108 @@ export class Supervisor {
   }
 
   private start(spec: HostSpec, credentials: unknown, timeoutMs: number): Promise<void> {
-    const { port1, port2 } = new MessageChannel();
+    const sid = this.nextSid++;
     const task: SessionTask = {
+      sid,
       module: spec.module,
-      platform: spec.platform,
-      connKey: spec.connKey,
       actor: spec.actor,
       credentials,
       restored: this.saved.get(spec.connKey),
       net: this.opts.net,
-      port: port2,
     };
-    const hosted: Hosted = { spec, port: port1, threadId: -1, pending: new Map(), closing: false };
     return new Promise<void>((resolve, reject) => {
+      const hosted: Hosted = { spec, sid, threadId: -1, closing: false };
       // a platform that never says ready (a server that accepts and then says nothing) is closed
-      let timedOut = false;
       const timer = setTimeout(() => {
-        timedOut = true;
-        port1.postMessage({ t: 'close' } satisfies ToSession);
+        hosted.opening = undefined;
+        this.post(hosted, { t: 'close', sid });
         reject(new HubError('TIMEOUT', `the connection was not ready within ${timeoutMs} ms`));
       }, timeoutMs);
-      const handle = (msg: FromSession): void => {
-        switch (msg.t) {
-          case 'ready':
-            clearTimeout(timer);
-            hosted.threadId = msg.threadId;
-            this.lastPong.set(msg.threadId, Date.now());
-            if (this.closeRequested.delete(spec.connKey) || this.stopped || timedOut) {
-              port1.postMessage({ t: 'close' } satisfies ToSession);
-              reject(new HubError('PLATFORM_ERROR', 'the connection was closed while it was opening'));
-              return;
-            }
-            this.hosted.set(spec.connKey, hosted);
-            hostedSessions.inc({ platform: spec.platform });
-            resolve();
-            break;
-          case 'event':
-            this.hooks.onEvent(spec, msg.activity);
-            break;
-          case 'state':
-            this.saved.set(spec.connKey, msg.state);
-            this.hooks.onState(spec, msg.state);
-            break;
-          case 'res': {
-            const p = hosted.pending.get(msg.id);
-            hosted.pending.delete(msg.id);
-            if (msg.ok) p?.resolve(msg.activity);
-            else p?.reject(HubError.from(msg.error));
-            break;
-          }
-          case 'pong':
-            this.lastPong.set(msg.threadId, Date.now());
-            break;
-        }
-      };
-      port1.on('message', handle);
-      // the task's end can arrive before what the thread posted just before ending (an `error`
-      // activity, then ctx.ended): take those off the port first, as settling closes it
-      const drain = (): void => { for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) handle(m.message as FromSession); };
-      const run = this.pool.run(task, { transferList: [port2] }) as Promise<SessionEnd>;
+      hosted.opening = { resolve, reject, timer };
+      this.sessions.set(sid, hosted);
+      const run = this.pool.run(task) as Promise<SessionEnd>;
       run.then(
-        (end) => { clearTimeout(timer); drain(); this.settled(hosted, end); reject(endError(end)); },
-        (err: Error) => {
-          clearTimeout(timer);
-          drain();
-          this.settled(hosted, { reason: 'crashed', error: { code: 'PLATFORM_ERROR', message: `session thread died: ${err.message}` } });
-          reject(new HubError('PLATFORM_ERROR', `session thread died: ${err.message}`));
-        },
+        (end) => this.settled(hosted, end),
+        (err: Error) => this.settled(hosted, { reason: 'crashed', error: { code: 'PLATFORM_ERROR', message: `session thread died: ${err.message}` } }, err),
       );
     });
+  }
+
+  /** A message from a thread's channel. */
+  private receive(threadId: number, msg: FromSession): void {
+    if (msg.t === 'pong') {
+      this.lastPong.set(msg.threadId, Date.now());
+      return;
+    }
+    const h = this.sessions.get(msg.sid);
+    if (!h) return;
+    switch (msg.t) {
+      case 'start':
+        h.threadId = threadId;
+        if (h.closeUnsent) this.post(h, { t: 'close', sid: h.sid });
+        break;
+      case 'ready': {
+        const opening = h.opening;
+        if (!opening) {
+          // the open timed out meanwhile: its close is on its way
+          return;
+        }
+        clearTimeout(opening.timer);
+        h.opening = undefined;
+        if (this.closeRequested.delete(h.spec.connKey) || this.stopped) {
+          this.post(h, { t: 'close', sid: h.sid });
+          opening.reject(new HubError('PLATFORM_ERROR', 'the connection was closed while it was opening'));
+          return;
+        }
+        this.hosted.set(h.spec.connKey, h);
+        hostedSessions.inc({ platform: h.spec.platform });
+        opening.resolve();
+        break;
+      }
+      case 'event':
+        this.hooks.onEvent(h.spec, msg.activity);
+        break;
+      case 'state':
+        this.saved.set(h.spec.connKey, msg.state);
+        this.hooks.onState(h.spec, msg.state);
+        break;
+      case 'res': {
+        const p = h.pending?.get(msg.id);
+        if (!p) return;
+        h.pending!.delete(msg.id);
+        if (msg.ok) p.resolve(msg.activity);
+        else p.reject(HubError.from(msg.error));
+        break;
+      }
+    }
+  }
+
+  /** Sends to a session over its thread's channel; before the session has started on a thread, a close waits for that. */
+  private post(h: Hosted, msg: ToSession): void {
+    const port = this.channels.get(h.threadId);
+    if (port) port.postMessage(msg);
+    else if (msg.t === 'close') h.closeUnsent = true;
+  }
+
+  /** A thread's end of the channel arrived (the thread loaded). */
+  private attach(threadId: number, port: MessagePort): void {
+    this.channels.get(threadId)?.close();
+    this.channels.set(threadId, port);
+    this.lastPong.set(threadId, Date.now());
+    port.on('message', (msg: FromSession) => this.receive(threadId, msg));
+    port.once('close', () => {
+      if (this.channels.get(threadId) === port) this.channels.delete(threadId);
+      this.lastPong.delete(threadId);
+    });
+    // like Piscina's own port: the pool's pending tasks, not this channel, keep the process alive
+    port.unref();
+  }
+
+  /** What a thread posted before a task's end reached us (an `error` activity, then ctx.ended) comes first. */
+  private drain(threadId: number): void {
+    const port = this.channels.get(threadId);
+    if (!port) return;
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) this.receive(threadId, m.message as FromSession);
   }
 
   /**
@@ -231,14 +279,15 @@ export class Supervisor {
     const id = this.nextCmd++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        h.pending.delete(id);
+        h.pending?.delete(id);
         reject(new HubError('TIMEOUT', `${verb} got no answer from the connection within ${timeoutMs} ms`));
       }, timeoutMs);
+      h.pending ??= new Map();
       h.pending.set(id, {
         resolve: (a) => { clearTimeout(timer); resolve(a); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
-      h.port.postMessage({ t: 'cmd', id, verb, activity } satisfies ToSession);
+      this.post(h, { t: 'cmd', sid: h.sid, id, verb, activity });
     });
   }
 
@@ -250,7 +299,7 @@ export class Supervisor {
     const h = this.hosted.get(connKey);
     if (!h) return;
     h.closing = true;
-    h.port.postMessage({ t: 'close' } satisfies ToSession);
+    this.post(h, { t: 'close', sid: h.sid });
   }
 
   async stop(): Promise<void> {
@@ -260,17 +309,32 @@ export class Supervisor {
     for (const key of this.hosted.keys()) this.close(key);
     await new Promise((r) => setTimeout(r, 50));
     await this.pool.destroy();
+    for (const port of this.channels.values()) port.close();
+    this.channels.clear();
   }
 
-  private settled(h: Hosted, end: SessionEnd): void {
+  private settled(h: Hosted, end: SessionEnd, died?: Error): void {
+    // the task's end can arrive before what the thread posted just before ending (an `error`
+    // activity, then ctx.ended): take those off the channel first
+    this.drain(h.threadId);
+    this.sessions.delete(h.sid);
+    this.forget(h, end);
+    const opening = h.opening;
+    if (opening) {
+      clearTimeout(opening.timer);
+      h.opening = undefined;
+      opening.reject(died ? new HubError('PLATFORM_ERROR', `session thread died: ${died.message}`) : endError(end));
+    }
+  }
+
+  private forget(h: Hosted, end: SessionEnd): void {
     const wasHosted = this.hosted.get(h.spec.connKey) === h;
     if (wasHosted) {
       this.hosted.delete(h.spec.connKey);
       hostedSessions.dec({ platform: h.spec.platform });
     }
-    for (const p of h.pending.values()) p.reject(new HubError('PLATFORM_ERROR', 'the connection ended before answering'));
-    h.pending.clear();
-    h.port.close();
+    if (h.pending) for (const p of h.pending.values()) p.reject(new HubError('PLATFORM_ERROR', 'the connection ended before answering'));
+    h.pending = undefined;
     if (!wasHosted || this.stopped) return; // never became ready: the opener reports the failure
     if (h.closing || end.reason === 'closed') {
       this.gone(h.spec);
@@ -318,9 +382,7 @@ export class Supervisor {
   /** A thread that has not answered for 3 heartbeats is stuck (an endless loop): replace it. */
   private checkThreads(): void {
     const now = Date.now();
-    const byThread = new Map<number, Hosted>();
-    for (const h of this.hosted.values()) if (!byThread.has(h.threadId)) byThread.set(h.threadId, h);
-    for (const [threadId, h] of byThread) {
+    for (const [threadId, port] of this.channels) {
       const last = this.lastPong.get(threadId) ?? now;
       if (now - last > this.opts.heartbeatMs * 3) {
         const worker = this.pool.threads.find((w) => w.threadId === threadId);
@@ -329,7 +391,7 @@ export class Supervisor {
         void worker?.terminate();
         continue;
       }
-      h.port.postMessage({ t: 'ping', n: ++this.pingN } satisfies ToSession);
+      port.postMessage({ t: 'ping', n: ++this.pingN } satisfies ToSession);
     }
   }
 }

@@ -27,51 +27,54 @@ export function reportError(state: IrcState, verb: string, content: string, deta
 }
 
 export function onErrors(state: IrcState): void {
-  state.client.connection.on('message', (msg: IrcEvent) => {
-    const command = String(msg.command ?? '');
-    const params: string[] = Array.isArray(msg.params) ? msg.params.map(String) : [];
-    if (command === 'ERROR') {
-      const reason = params[params.length - 1] ?? 'the server closed the connection';
-      state.lastServerError = reason;
-      if (!state.registered) return; // connect fails with it when the socket closes
-      reportError(state, 'connect', `the server ended the connection: ${reason}`, { numeric: 'ERROR' });
-      return;
-    }
-    if (!/^[45]\d\d$/.test(command) || NOT_ERRORS.has(command)) return;
-    // params: [our nick, subject…, reason]
-    const reason = params[params.length - 1] ?? '';
-    const subject = params.length > 2 ? params[1] : undefined;
-    const details = { numeric: Number(command), ...(subject ? { subject } : {}) };
+  state.client.connection.on('message', handleLine, state);
+}
 
-    if (!state.registered) {
-      // a server without CAP answers CAP LS with 421 and goes on registering: not a failure
-      if (!NICK_ERRORS.has(command) && !CONNECT_ERRORS.has(command)) return;
-      const what = NICK_ERRORS.has(command) && subject
-        ? command === '433' ? `the nick "${subject}" is already in use on ${state.server}` : `the nick "${subject}" was refused by ${state.server}`
-        : `${state.server} refused the connection`;
-      state.pending.reject('register', new HubError('PLATFORM_ERROR', `${what}: ${reason} (${command})`, details));
-      return;
-    }
+function handleLine(this: IrcState, msg: IrcEvent): void {
+  const state = this;
+  const command = String(msg.command ?? '');
+  const params: string[] = Array.isArray(msg.params) ? msg.params.map(String) : [];
+  if (command === 'ERROR') {
+    const reason = params[params.length - 1] ?? 'the server closed the connection';
+    state.lastServerError = reason;
+    if (!state.registered) return; // connect fails with it when the socket closes
+    reportError(state, 'connect', `the server ended the connection: ${reason}`, { numeric: 'ERROR' });
+    return;
+  }
+  if (!/^[45]\d\d$/.test(command) || NOT_ERRORS.has(command)) return;
+  // params: [our nick, subject…, reason]
+  const reason = params[params.length - 1] ?? '';
+  const subject = params.length > 2 ? params[1] : undefined;
+  const details = { numeric: Number(command), ...(subject ? { subject } : {}) };
 
-    let verb = 'unknown';
-    let key: string | undefined;
-    if (subject && isChannel(subject) && !SEND_ERRORS.has(command)) {
-      const ch = lower(state, subject);
-      const waiting = CHANNEL_WAITERS.find(([k]) => state.pending.has(`${k} ${ch}`));
-      if (waiting) {
-        verb = waiting[1];
-        key = `${waiting[0]} ${ch}`;
-      } else if (JOIN_ERRORS.has(command) || command === '403') verb = 'join';
-      else if (command === '442') verb = 'leave';
-      else if (command === '482') verb = 'update';
-    } else if (NICK_ERRORS.has(command)) {
-      verb = 'update';
-      key = 'nick';
-    } else if (SEND_ERRORS.has(command)) verb = 'send';
-    else if (CONNECT_ERRORS.has(command)) verb = 'connect';
+  if (!state.registered) {
+    // a server without CAP answers CAP LS with 421 and goes on registering: not a failure
+    if (!NICK_ERRORS.has(command) && !CONNECT_ERRORS.has(command)) return;
+    const what = NICK_ERRORS.has(command) && subject
+      ? command === '433' ? `the nick "${subject}" is already in use on ${state.server}` : `the nick "${subject}" was refused by ${state.server}`
+      : `${state.server} refused the connection`;
+    state.pending.reject('register', new HubError('PLATFORM_ERROR', `${what}: ${reason} (${command})`, details));
+    return;
+  }
 
-    const content = `${verb} failed${subject ? ` (${subject})` : ''}: ${reason} (${command})`;
-    reportError(state, verb, content, details, subject);
-    if (key) state.pending.reject(key, new HubError('PLATFORM_ERROR', content, details));
-  });
+  let verb = 'unknown';
+  let key: string | undefined;
+  if (subject && isChannel(subject) && !SEND_ERRORS.has(command)) {
+    const ch = lower(state, subject);
+    const waiting = CHANNEL_WAITERS.find(([k]) => state.pending.has(`${k} ${ch}`));
+    if (waiting) {
+      verb = waiting[1];
+      key = `${waiting[0]} ${ch}`;
+    } else if (JOIN_ERRORS.has(command) || command === '403') verb = 'join';
+    else if (command === '442') verb = 'leave';
+    else if (command === '482') verb = 'update';
+  } else if (NICK_ERRORS.has(command)) {
+    verb = 'update';
+    key = 'nick';
+  } else if (SEND_ERRORS.has(command)) verb = 'send';
+  else if (CONNECT_ERRORS.has(command)) verb = 'connect';
+
+  const content = `${verb} failed${subject ? ` (${subject})` : ''}: ${reason} (${command})`;
+  reportError(state, verb, content, details, subject);
+  if (key) state.pending.reject(key, new HubError('PLATFORM_ERROR', content, details));
 }

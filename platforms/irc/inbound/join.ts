@@ -6,21 +6,24 @@ import { type IrcState, isSelf, lower, remember } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onJoin(state: IrcState): void {
-  state.client.on('join', (e: IrcEvent) => {
-    const channel = String(e.channel ?? '');
-    const nick = String(e.nick ?? '');
-    if (!channel || !nick) return;
-    const key = lower(state, channel);
-    if (isSelf(state, nick)) {
-      state.channels.set(key, { name: channel, members: new Map() });
-      if (state.wanted.get(key) !== channel) { state.wanted.set(key, channel); remember(state); }
-    } else {
-      state.channels.get(key)?.members.set(lower(state, nick), { nick, modes: new Set() });
-    }
-    state.ctx.emit(inbound('join', person(nick, state.server), room(channel, state.server), undefined, e));
-    if (isSelf(state, nick)) {
-      state.client.raw('MODE', channel);
-      state.pending.resolve(`join ${key}`);
-    }
-  });
+  state.client.on('join', handleJoin, state);
+}
+
+function handleJoin(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const channel = String(e.channel ?? '');
+  const nick = String(e.nick ?? '');
+  if (!channel || !nick) return;
+  const key = lower(state, channel);
+  if (isSelf(state, nick)) {
+    state.channels.set(key, { name: channel, members: new Map() });
+    if (state.wanted.get(key) !== channel) { state.wanted.set(key, channel); remember(state); }
+  } else {
+    state.channels.get(key)?.members.set(lower(state, nick), { nick, modes: '' });
+  }
+  state.ctx.emit(inbound('join', person(nick, state.server), room(channel, state.server), undefined, e));
+  if (isSelf(state, nick)) {
+    state.client.raw('MODE', channel);
+    state.pending.resolve(`join ${key}`);
+  }
 }

@@ -5,17 +5,20 @@ import { type IrcState, forget, isSelf, lower } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onKick(state: IrcState): void {
-  state.client.on('kick', (e: IrcEvent) => {
-    const channel = String(e.channel ?? '');
-    const kicked = String(e.kicked ?? '');
-    if (!channel || !kicked) return;
-    const key = lower(state, channel);
-    if (isSelf(state, kicked)) {
-      state.channels.delete(key);
-      forget(state, key);
-    }
-    else state.channels.get(key)?.members.delete(lower(state, kicked));
-    const by = e.nick ? person(String(e.nick), state.server) : undefined;
-    state.ctx.emit(inbound('leave', person(kicked, state.server), room(channel, state.server), { type: 'kick', content: String(e.message ?? ''), ...(by ? { by } : {}) }, e));
-  });
+  state.client.on('kick', handleKick, state);
+}
+
+function handleKick(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const channel = String(e.channel ?? '');
+  const kicked = String(e.kicked ?? '');
+  if (!channel || !kicked) return;
+  const key = lower(state, channel);
+  if (isSelf(state, kicked)) {
+    state.channels.delete(key);
+    forget(state, key);
+  }
+  else state.channels.get(key)?.members.delete(lower(state, kicked));
+  const by = e.nick ? person(String(e.nick), state.server) : undefined;
+  state.ctx.emit(inbound('leave', person(kicked, state.server), room(channel, state.server), { type: 'kick', content: String(e.message ?? ''), ...(by ? { by } : {}) }, e));
 }

@@ -21,7 +21,20 @@ function deliver(state: IrcState, kind: 'message' | 'me' | 'notice', e: IrcEvent
 }
 
 export function onMessages(state: IrcState): void {
-  state.client.on('privmsg', (e: IrcEvent) => deliver(state, 'message', e));
-  state.client.on('action', (e: IrcEvent) => deliver(state, 'me', e));
-  state.client.on('notice', (e: IrcEvent) => deliver(state, 'notice', e));
+  state.client.on('privmsg', privmsg, state);
+  state.client.on('action', action, state);
+  state.client.on('notice', notice, state);
+}
+
+// module-level, with the state as eventemitter3's context: no closures per connection
+function privmsg(this: IrcState, e: IrcEvent): void {
+  deliver(this, 'message', e);
+}
+
+function action(this: IrcState, e: IrcEvent): void {
+  deliver(this, 'me', e);
+}
+
+function notice(this: IrcState, e: IrcEvent): void {
+  deliver(this, 'notice', e);
 }

@@ -30,58 +30,64 @@ function followKey(state: IrcState, chanKey: string, change: string, param: stri
 }
 
 export function onMode(state: IrcState): void {
-  state.client.on('mode', (e: IrcEvent) => {
-    const target = String(e.target ?? '');
-    const setter = e.nick && !String(e.nick).includes('.') ? person(String(e.nick), state.server) : undefined;
-    if (!isChannel(target)) {
-      if (!isSelf(state, target)) return;
-      for (const { mode, param } of changes(e.modes)) {
-        const object = { type: 'mode', content: param ? `${mode} ${param}` : mode, mode, ...(param ? { param } : {}) };
-        state.ctx.emit(inbound('update', setter ?? service(state.server), person(state.nick, state.server), object, e));
-      }
-      return;
-    }
-    const chanKey = lower(state, target);
-    const ch = state.channels.get(chanKey);
-    for (const { mode: change, param } of changes(e.modes)) {
-      const letter = change.slice(1);
-      if (!isRoleMode(letter)) {
-        followKey(state, chanKey, change, param);
-        const object = { type: 'mode', content: param ? `${change} ${param}` : change, mode: change, ...(param ? { param } : {}) };
-        state.ctx.emit(inbound('update', setter ?? service(state.server), room(ch?.name ?? target, state.server), object, e));
-        continue;
-      }
-      const nick = param;
-      if (!nick) continue;
-      let member = ch?.members.get(lower(state, nick));
-      if (ch && !member) {
-        member = { nick, modes: new Set() };
-        ch.members.set(lower(state, nick), member);
-      }
-      const modes = member?.modes ?? new Set<string>();
-      if (change.startsWith('+')) modes.add(letter);
-      else modes.delete(letter);
-      state.ctx.emit(presence(member?.nick ?? nick, ch?.name ?? target, state.server, modes, { mode: change, ...(setter ? { by: setter } : {}) }, e));
-    }
-  });
+  state.client.on('mode', handleMode, state);
 
   // RPL_CHANNELMODEIS (324); irc-framework reports 329 (creation time) and the channel URL as
   // `channel info` too, without raw_modes
-  state.client.on('channel info', (e: IrcEvent) => {
-    const channel = String(e.channel ?? '');
-    if (!isChannel(channel) || typeof e.raw_modes !== 'string') return;
-    const chanKey = lower(state, channel);
-    const params = Array.isArray(e.raw_params) ? e.raw_params.map(String) : [];
-    const modes = changes(e.modes);
-    for (const { mode, param } of modes) followKey(state, chanKey, mode, param);
-    const object = {
-      type: 'mode',
-      content: [e.raw_modes, ...params].join(' '),
-      mode: e.raw_modes,
-      params,
-      modes: modes.map(({ mode, param }) => ({ mode, ...(param ? { param } : {}) })),
-      current: true,
-    };
-    state.ctx.emit(inbound('update', service(state.server), room(state.channels.get(chanKey)?.name ?? channel, state.server), object, e));
-  });
+  state.client.on('channel info', handleChannelInfo, state);
+}
+
+function handleMode(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const target = String(e.target ?? '');
+  const setter = e.nick && !String(e.nick).includes('.') ? person(String(e.nick), state.server) : undefined;
+  if (!isChannel(target)) {
+    if (!isSelf(state, target)) return;
+    for (const { mode, param } of changes(e.modes)) {
+      const object = { type: 'mode', content: param ? `${mode} ${param}` : mode, mode, ...(param ? { param } : {}) };
+      state.ctx.emit(inbound('update', setter ?? service(state.server), person(state.nick, state.server), object, e));
+    }
+    return;
+  }
+  const chanKey = lower(state, target);
+  const ch = state.channels.get(chanKey);
+  for (const { mode: change, param } of changes(e.modes)) {
+    const letter = change.slice(1);
+    if (!isRoleMode(letter)) {
+      followKey(state, chanKey, change, param);
+      const object = { type: 'mode', content: param ? `${change} ${param}` : change, mode: change, ...(param ? { param } : {}) };
+      state.ctx.emit(inbound('update', setter ?? service(state.server), room(ch?.name ?? target, state.server), object, e));
+      continue;
+    }
+    const nick = param;
+    if (!nick) continue;
+    let member = ch?.members.get(lower(state, nick));
+    if (ch && !member) {
+      member = { nick, modes: '' };
+      ch.members.set(lower(state, nick), member);
+    }
+    const had = member?.modes ?? '';
+    const modes = change.startsWith('+') ? (had.includes(letter) ? had : had + letter) : had.replace(letter, '');
+    if (member) member.modes = modes;
+    state.ctx.emit(presence(member?.nick ?? nick, ch?.name ?? target, state.server, modes, { mode: change, ...(setter ? { by: setter } : {}) }, e));
+  }
+}
+
+function handleChannelInfo(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const channel = String(e.channel ?? '');
+  if (!isChannel(channel) || typeof e.raw_modes !== 'string') return;
+  const chanKey = lower(state, channel);
+  const params = Array.isArray(e.raw_params) ? e.raw_params.map(String) : [];
+  const modes = changes(e.modes);
+  for (const { mode, param } of modes) followKey(state, chanKey, mode, param);
+  const object = {
+    type: 'mode',
+    content: [e.raw_modes, ...params].join(' '),
+    mode: e.raw_modes,
+    params,
+    modes: modes.map(({ mode, param }) => ({ mode, ...(param ? { param } : {}) })),
+    current: true,
+  };
+  state.ctx.emit(inbound('update', service(state.server), room(state.channels.get(chanKey)?.name ?? channel, state.server), object, e));
 }

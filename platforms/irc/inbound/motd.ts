@@ -5,8 +5,11 @@ import type { IrcState } from '../state.js';
 import { inbound, person, service } from '../translate.js';
 
 export function onMotd(state: IrcState): void {
-  state.client.on('motd', (e: IrcEvent) => {
-    const content = String(e.motd ?? '').replace(/\n$/, '');
-    state.ctx.emit(inbound('update', service(state.server), person(state.nick, state.server), { type: 'motd', content }));
-  });
+  state.client.on('motd', handleMotd, state);
+}
+
+function handleMotd(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const content = String(e.motd ?? '').replace(/\n$/, '');
+  state.ctx.emit(inbound('update', service(state.server), person(state.nick, state.server), { type: 'motd', content }));
 }

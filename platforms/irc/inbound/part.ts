@@ -5,18 +5,21 @@ import { type IrcState, forget, isSelf, lower } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onPart(state: IrcState): void {
-  state.client.on('part', (e: IrcEvent) => {
-    const channel = String(e.channel ?? '');
-    const nick = String(e.nick ?? '');
-    if (!channel || !nick) return;
-    const key = lower(state, channel);
-    if (isSelf(state, nick)) {
-      state.channels.delete(key);
-      forget(state, key);
-    }
-    else state.channels.get(key)?.members.delete(lower(state, nick));
-    const message = String(e.message ?? '');
-    state.ctx.emit(inbound('leave', person(nick, state.server), room(channel, state.server), message ? { type: 'message', content: message } : undefined, e));
-    if (isSelf(state, nick)) state.pending.resolve(`part ${key}`);
-  });
+  state.client.on('part', handlePart, state);
+}
+
+function handlePart(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const channel = String(e.channel ?? '');
+  const nick = String(e.nick ?? '');
+  if (!channel || !nick) return;
+  const key = lower(state, channel);
+  if (isSelf(state, nick)) {
+    state.channels.delete(key);
+    forget(state, key);
+  }
+  else state.channels.get(key)?.members.delete(lower(state, nick));
+  const message = String(e.message ?? '');
+  state.ctx.emit(inbound('leave', person(nick, state.server), room(channel, state.server), message ? { type: 'message', content: message } : undefined, e));
+  if (isSelf(state, nick)) state.pending.resolve(`part ${key}`);
 }

@@ -5,12 +5,15 @@ import { type IrcState, lower } from '../state.js';
 import { inbound, person, service } from '../translate.js';
 
 export function onQuit(state: IrcState): void {
-  state.client.on('quit', (e: IrcEvent) => {
-    const nick = String(e.nick ?? '');
-    if (!nick) return;
-    const key = lower(state, nick);
-    for (const ch of state.channels.values()) ch.members.delete(key);
-    const message = String(e.message ?? '');
-    state.ctx.emit(inbound('leave', person(nick, state.server), service(state.server), { type: 'quit', content: message }, e));
-  });
+  state.client.on('quit', handleQuit, state);
+}
+
+function handleQuit(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const nick = String(e.nick ?? '');
+  if (!nick) return;
+  const key = lower(state, nick);
+  for (const ch of state.channels.values()) ch.members.delete(key);
+  const message = String(e.message ?? '');
+  state.ctx.emit(inbound('leave', person(nick, state.server), service(state.server), { type: 'quit', content: message }, e));
 }

@@ -12,29 +12,34 @@ export function announceTopic(state: IrcState, channel: string, topic: string, n
 }
 
 export function onTopic(state: IrcState): void {
-  state.client.on('topic', (e: IrcEvent) => {
-    const channel = String(e.channel ?? '');
-    if (!channel) return;
-    const topic = String(e.topic ?? '');
-    const key = lower(state, channel);
-    if (!e.nick) {
-      // RPL_TOPIC / RPL_NOTOPIC while joining: wait for who set it
-      const ch = state.channels.get(key);
-      if (ch) ch.pendingTopic = topic;
-      else announceTopic(state, channel, topic);
-      return;
-    }
-    announceTopic(state, channel, topic, String(e.nick), e);
-    if (isSelf(state, String(e.nick))) state.pending.resolve(`topic ${key}`);
-  });
+  state.client.on('topic', handleTopic, state);
+  state.client.on('topicsetby', handleTopicSetBy, state);
+}
 
-  state.client.on('topicsetby', (e: IrcEvent) => {
-    const channel = String(e.channel ?? '');
-    const ch = state.channels.get(lower(state, channel));
-    if (!ch || ch.pendingTopic === undefined) return;
-    const topic = ch.pendingTopic;
-    delete ch.pendingTopic;
-    const when = Number(e.when);
-    announceTopic(state, channel, topic, e.nick ? String(e.nick) : undefined, Number.isFinite(when) && when > 0 ? { time: when * 1000 } : undefined);
-  });
+function handleTopic(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const channel = String(e.channel ?? '');
+  if (!channel) return;
+  const topic = String(e.topic ?? '');
+  const key = lower(state, channel);
+  if (!e.nick) {
+    // RPL_TOPIC / RPL_NOTOPIC while joining: wait for who set it
+    const ch = state.channels.get(key);
+    if (ch) ch.pendingTopic = topic;
+    else announceTopic(state, channel, topic);
+    return;
+  }
+  announceTopic(state, channel, topic, String(e.nick), e);
+  if (isSelf(state, String(e.nick))) state.pending.resolve(`topic ${key}`);
+}
+
+function handleTopicSetBy(this: IrcState, e: IrcEvent): void {
+  const state = this;
+  const channel = String(e.channel ?? '');
+  const ch = state.channels.get(lower(state, channel));
+  if (!ch || ch.pendingTopic === undefined) return;
+  const topic = ch.pendingTopic;
+  delete ch.pendingTopic;
+  const when = Number(e.when);
+  announceTopic(state, channel, topic, e.nick ? String(e.nick) : undefined, Number.isFinite(when) && when > 0 ? { time: when * 1000 } : undefined);
 }
