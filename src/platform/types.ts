@@ -65,6 +65,8 @@ export interface JobModule {
 }
 
 /** Runs in a sessions-pool thread; one per live connection. */
+/** Its methods are called on it (`ctx.emit(a)`), never detached: the host implements them as
+ *  methods of one object per connection, not as closures. */
 export interface SessionContext {
   actor: string;
   credentials: unknown;
