@@ -58,7 +58,10 @@ describe('sends across a thread crash', () => {
       const results = await Promise.all(sends);
       results.splice(16, 1); // the crash request itself
       await eventually(() => feed.items.slice(mark).some((i) => i.activities.type === 'connect'), 15_000, 50);
-      await new Promise((r) => setTimeout(r, 500));
+      // it works again, from the restored connection (back in its channel); once the witness has
+      // this line, the server has relayed everything the lost connection had handed it before
+      expect((await send(99)).errors).toBeUndefined();
+      await witness.waitFor(/PRIVMSG #crash :line 99$/);
 
       const arrived = (i: number) => witness.lines.filter((l) => l.endsWith(`PRIVMSG #crash :line ${i}`)).length;
       let resolved = 0;
@@ -74,9 +77,6 @@ describe('sends across a thread crash', () => {
         }
       });
       expect(resolved).toBeGreaterThan(0);
-      // and it works again, from the restored connection (back in its channel)
-      expect((await send(99)).errors).toBeUndefined();
-      await witness.waitFor(/PRIVMSG #crash :line 99$/);
       expect({ resolved, failed, total: resolved + failed }).toMatchObject({ total: 40 });
     } finally {
       await ws.dispose();
