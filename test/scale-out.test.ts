@@ -188,6 +188,42 @@ describe('scale-out: several workers share the connections', () => {
     }
   }, 40_000);
 
+  it('a connect that takes over a dead worker\'s connection before the sweep does tells the sessions already attached', async () => {
+    const prefix = uniquePrefix();
+    prefixes.push(prefix);
+    const api = await start('api', prefix);
+    const w1 = await start('worker', prefix);
+    const attached = await ircSession(api, 'early');
+    await ok(api.url, mutation('connect'), attached.input(), attached.token);
+    const w2 = await start('worker', prefix);
+    expect(await ownerOf(prefix, 'early')).toBe(w1.id);
+    const mark = attached.feed.items.length;
+    w1.proc.kill('SIGKILL');
+    // the sweep would reopen it once the lease runs out; pushed a minute away, only the connect
+    // below can take it over. w1 is marked dead at once (what its registration running out does)
+    const r = redisClient();
+    try {
+      const keys = new Keys(prefix);
+      const connKey = (await r.keys(`${prefix}:c:*:owner`)).map((k) => k.slice(`${prefix}:c:`.length, -':owner'.length))[0] as string;
+      await r.zadd(keys.leases(), 'XX', Date.now() + 60_000, connKey);
+      await r.zadd(keys.workers(), 'XX', 0, w1.id);
+    } finally {
+      r.disconnect();
+    }
+    const other = await ircSession(api, 'early');
+    const res = await gql(api.url, mutation('connect'), other.input(), other.token);
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    expect(await ownerOf(prefix, 'early')).toBe(w2.id);
+    const notices = () => attached.feed.items.slice(mark).map((i) => i.activities.type).filter((t) => t === 'connect' || t === 'disconnect');
+    await eventually(() => notices().length >= 2 || undefined, 5_000, 50);
+    await new Promise((done) => setTimeout(done, 500));
+    expect(notices()).toEqual(['disconnect', 'connect']);
+    const probe = await raw('count3');
+    probe.send('WHO early');
+    await probe.waitFor(/ 315 /);
+    expect(probe.lines.filter((l) => / 352 count3 \S+ \S+ \S+ \S+ early /.test(l))).toHaveLength(1);
+  }, 40_000);
+
   it('with two survivors sweeping at once, a dead worker\'s connection is reopened exactly once', async () => {
     const prefix = uniquePrefix();
     prefixes.push(prefix);

@@ -82,7 +82,11 @@ export class Connections {
   /** connect: attach the session; open the connection here unless another worker owns it. */
   async connect(sid: string, connKey: string, platform: string, actor: string, activity: ASActivity, timeoutMs: number): Promise<Routed> {
     if (!this.supervisor.has(connKey)) {
+      // a connection a dead (or stopped) worker held, taken over by this connect before the sweep
+      // got to it: the sessions already attached are told, as when the sweep takes one over
+      let takeover: 'none' | 'held' | 'handedOver' = 'none';
       if (!this.supervisor.owns(connKey)) {
+        takeover = await this.leases.previously(connKey);
         const owner = await this.leases.claim(connKey);
         if (owner !== this.workerId) return { kind: 'forward', owner };
       }
@@ -95,7 +99,10 @@ export class Connections {
       try {
         // joins an open already in flight for this key: never two protocol connections for one key
         // a connection lost with its worker comes back with what it had (channels, rooms)
-        await this.supervisor.open(this.spec(connKey, platform, actor), creds.credentials, timeoutMs, await this.loadState(connKey));
+        const spec = this.spec(connKey, platform, actor);
+        const restored = await this.loadState(connKey);
+        if (takeover === 'none') await this.supervisor.open(spec, creds.credentials, timeoutMs, restored);
+        else await this.supervisor.adoptNow(spec, creds.credentials, restored, takeover === 'held', timeoutMs);
       } catch (err) {
         if (!this.supervisor.owns(connKey)) await this.afterFailedOpen(sid, connKey, platform, actor);
         throw err;

@@ -145,6 +145,15 @@ export class Leases {
     return (await this.redis.zscore(this.keys.leases(), connKey)) === '0';
   }
 
+  /**
+   * What the index says of a connection before this worker claims it: `none` (never held, or closed
+   * for good), `held` (a worker holds it, or held it until it died), or `handedOver`.
+   */
+  async previously(connKey: string): Promise<'none' | 'held' | 'handedOver'> {
+    const score = await this.redis.zscore(this.keys.leases(), connKey);
+    return score === null ? 'none' : score === '0' ? 'handedOver' : 'held';
+  }
+
   /** The connection is closed for good: nobody should reopen it. */
   async release(connKey: string): Promise<boolean> {
     return (await this.cmd.hubgraphLetGo(this.keys.connectionOwner(connKey), this.keys.leases(), this.workerId, connKey, 'release')) === 1;
