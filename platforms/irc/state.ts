@@ -78,6 +78,24 @@ export function isSelf(state: IrcState, nick: string | undefined): boolean {
   return !!nick && state.client.caseCompare(nick, state.nick);
 }
 
+/** The channel and the nick a channel event names (`who`: the field holding the nick), with the channel's key; undefined when either is missing. */
+export function channelEvent(state: IrcState, e: { channel?: unknown } & Record<string, unknown>, who: string): { channel: string; nick: string; key: string } | undefined {
+  const channel = String(e.channel ?? '');
+  const nick = String(e[who] ?? '');
+  if (!channel || !nick) return undefined;
+  return { channel, nick, key: lower(state, channel) };
+}
+
+/** Someone left a channel (PART, KICK): when it is us, the channel is forgotten; else it loses the member. */
+export function leftChannel(state: IrcState, key: string, nick: string): void {
+  if (isSelf(state, nick)) {
+    state.channels.delete(key);
+    forget(state, key);
+  } else {
+    state.channels.get(key)?.members.delete(lower(state, nick));
+  }
+}
+
 /** We no longer want the channel (our own PART, or a KICK): forgets it and its key. */
 export function forget(state: IrcState, key: string): void {
   const had = state.wanted.delete(key);

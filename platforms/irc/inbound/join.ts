@@ -2,7 +2,7 @@
 // starts the channel's member list; NAMES follows it (see names.ts), and we ask the channel's
 // modes (`MODE #chan`, answered by 324: see mode.ts).
 import type { IrcEvent } from 'irc-framework';
-import { type IrcState, isSelf, lower, remember } from '../state.js';
+import { type IrcState, channelEvent, isSelf, lower, remember } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onJoin(state: IrcState): void {
@@ -11,10 +11,9 @@ export function onJoin(state: IrcState): void {
 
 function handleJoin(this: IrcState, e: IrcEvent): void {
   const state = this;
-  const channel = String(e.channel ?? '');
-  const nick = String(e.nick ?? '');
-  if (!channel || !nick) return;
-  const key = lower(state, channel);
+  const ev = channelEvent(state, e, 'nick');
+  if (!ev) return;
+  const { channel, nick, key } = ev;
   if (isSelf(state, nick)) {
     state.channels.set(key, { name: channel, members: new Map() });
     if (state.wanted.get(key) !== channel) { state.wanted.set(key, channel); remember(state); }

@@ -1,7 +1,7 @@
 // KICK → `leave` of the kicked person (actor), target = the channel, object `{type: "kick",
 // content: reason, by: who kicked}`. When we are the one kicked, the channel is forgotten.
 import type { IrcEvent } from 'irc-framework';
-import { type IrcState, forget, isSelf, lower } from '../state.js';
+import { type IrcState, channelEvent, leftChannel } from '../state.js';
 import { inbound, person, room } from '../translate.js';
 
 export function onKick(state: IrcState): void {
@@ -10,15 +10,10 @@ export function onKick(state: IrcState): void {
 
 function handleKick(this: IrcState, e: IrcEvent): void {
   const state = this;
-  const channel = String(e.channel ?? '');
-  const kicked = String(e.kicked ?? '');
-  if (!channel || !kicked) return;
-  const key = lower(state, channel);
-  if (isSelf(state, kicked)) {
-    state.channels.delete(key);
-    forget(state, key);
-  }
-  else state.channels.get(key)?.members.delete(lower(state, kicked));
+  const ev = channelEvent(state, e, 'kicked');
+  if (!ev) return;
+  const { channel, nick: kicked, key } = ev;
+  leftChannel(state, key, kicked);
   const by = e.nick ? person(String(e.nick), state.server) : undefined;
   state.ctx.emit(inbound('leave', person(kicked, state.server), room(channel, state.server), { type: 'kick', content: String(e.message ?? ''), ...(by ? { by } : {}) }, e));
 }
