@@ -100,6 +100,19 @@ async function session(h: Hubgraph, on: Prosody, user: string, creds: Record<str
   return s;
 }
 
+/** A session of `user` in room `name`, and a plain peer there that asked for no history; `say` sends the room a message with an id made of its text. */
+async function inRoomWithPeer(h: Hubgraph, user: string, name: string, peerUser: string) {
+  const room = `${name}@${xmppd.muc}`;
+  const s = await session(h, xmppd, user);
+  expect((await s.run('connect')).errors).toBeUndefined();
+  expect((await s.run('join', { target: { id: room, type: 'room' } })).errors).toBeUndefined();
+  const other = await peer(xmppd, peerUser);
+  await other.send(xml('presence', { to: `${room}/${peerUser}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('history', { maxstanzas: '0' }))));
+  await other.waitFor((p) => p.is('presence') && p.attrs.from === `${room}/${user}`, `${user} in the room`);
+  const say = (body: string) => other.send(xml('message', { to: room, type: 'groupchat', id: `id-${body.replace(/\W/g, '-')}` }, xml('body', {}, body)));
+  return { room, s, peer: other, say };
+}
+
 beforeAll(async () => {
   [xmppd, hub] = await Promise.all([
     startProsody({ accounts: Object.fromEntries(USERS.map((u) => [u, `${u}pass`])) }),
@@ -610,14 +623,7 @@ describe('XMPP connections: sharing, five occupants, restarts', () => {
   }, 30_000);
 
   it('offline and online again: back in its rooms with what was said meanwhile, and nothing twice', async () => {
-    const napRoom = `nap@${xmppd.muc}`;
-    const s = await session(hub, xmppd, 'napper');
-    expect((await s.run('connect')).errors).toBeUndefined();
-    expect((await s.run('join', { target: { id: napRoom, type: 'room' } })).errors).toBeUndefined();
-    const nudger = await peer(xmppd, 'nudger');
-    await nudger.send(xml('presence', { to: `${napRoom}/nudger` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('history', { maxstanzas: '0' }))));
-    await nudger.waitFor((p) => p.is('presence') && p.attrs.from === `${napRoom}/napper`, 'napper in the room');
-    const say = (body: string) => nudger.send(xml('message', { to: napRoom, type: 'groupchat', id: `id-${body.replace(/\W/g, '-')}` }, xml('body', {}, body)));
+    const { room: napRoom, s, peer: nudger, say } = await inRoomWithPeer(hub, 'napper', 'nap', 'nudger');
     await say('before the nap');
     await s.saw((a) => a.type === 'send' && a.object?.content === 'before the nap', 'the message before');
     const from = nudger.stanzas.length;
@@ -710,14 +716,7 @@ describe('XMPP session after a crash of its thread', () => {
   }, 40_000);
 
   it('after the reopen, gets the room messages said while it was down, and none it had already, once each', async () => {
-    const keepRoom = `keeper@${xmppd.muc}`;
-    const s = await session(shared, xmppd, 'keeper');
-    expect((await s.run('connect')).errors).toBeUndefined();
-    expect((await s.run('join', { target: { id: keepRoom, type: 'room' } })).errors).toBeUndefined();
-    const teller = await peer(xmppd, 'teller');
-    await teller.send(xml('presence', { to: `${keepRoom}/teller` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('history', { maxstanzas: '0' }))));
-    await teller.waitFor((p) => p.is('presence') && p.attrs.from === `${keepRoom}/keeper`, 'keeper in the room');
-    const say = (body: string) => teller.send(xml('message', { to: keepRoom, type: 'groupchat', id: `id-${body.replace(/\W/g, '-')}` }, xml('body', {}, body)));
+    const { room: keepRoom, s, peer: teller, say } = await inRoomWithPeer(shared, 'keeper', 'keeper', 'teller');
     // one message older than the margin a rejoin asks for (history.ts MARGIN_S): only `since` keeps it out
     await say('long before');
     await s.saw((a) => a.type === 'send' && a.object?.content === 'long before', 'the first message');
