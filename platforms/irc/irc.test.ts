@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { dropPrefix, startHubgraph, type Hubgraph } from '../../test/support/hubgraph.js';
 import { collect, errorCode, eventually, gql, ok, openSession, verb, wsClient, type Collected } from '../../test/support/client.js';
+import { threadKiller } from '../../test/support/thread-killer.js';
 import { startNgircd, stopAllIrc, type Ngircd } from '../../test/support/ngircd.js';
 import { connectRawIrc, type RawIrc } from '../../test/support/raw-irc.js';
 
@@ -528,13 +529,10 @@ describe('IRC session after a crash of its thread', () => {
     const witness = await raw('witness');
     await witness.join('#crashy');
     // a dummy session in the same (only) thread, made to kill it
-    const dt = await openSession(shared.url);
-    const dummy = { id: 'boom@dummy', type: 'person' };
-    await ok(shared.url, 'mutation($a: String!, $c: JSON!) { setCredentials(platform: "dummy", actor: $a, credentials: $c) }', { a: dummy.id, c: { name: 'boom' } }, dt);
-    await ok(shared.url, verb('connect', 'type'), { input: { platform: 'dummy', actor: dummy } }, dt);
+    const crashThread = await threadKiller(shared.url, 'boom');
     const before = s.acts().length;
     const from = witness.lines.length;
-    await ok(shared.url, verb('update', 'type'), { input: { platform: 'dummy', actor: dummy, object: { type: 'crash', extra: { mode: 'exit' } } } }, dt);
+    await crashThread();
     await s.saw((a, i = s.acts().indexOf(a)) => i >= before && a.type === 'connect', 'the reopened connection', 15_000);
     const types = s.acts().slice(before).map((a) => a.type);
     expect(types.indexOf('disconnect')).toBeGreaterThanOrEqual(0);
