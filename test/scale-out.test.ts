@@ -44,6 +44,14 @@ async function ircSession(api: Hubgraph, nick: string): Promise<{ token: string;
   return { token, feed, input };
 }
 
+/** How many connections the ircd has under `nick`: WHO from a fresh raw client named `probeNick`. */
+async function onIrcd(nick: string, probeNick: string): Promise<number> {
+  const probe = await raw(probeNick);
+  probe.send(`WHO ${nick}`);
+  await probe.waitFor(/ 315 /);
+  return probe.lines.filter((l) => new RegExp(` 352 ${probeNick} \\S+ \\S+ \\S+ \\S+ ${nick} `).test(l)).length;
+}
+
 const mutation = (verb: string) => `mutation($input: ActivityInput!) { ${verb}(input: $input) { type object { type content } } }`;
 const ownerOf = (prefix: string, nick: string) => connectionOwner(prefix, `${nick}@${ircd.host}`);
 
@@ -161,10 +169,7 @@ describe('scale-out: several workers share the connections', () => {
     const sessions = await Promise.all(Array.from({ length: 10 }, () => ircSession(api, 'raced')));
     const results = await Promise.all(sessions.map((s) => gql(api.url, mutation('connect'), s.input(), s.token)));
     for (const r of results) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-    const probe = await raw('counter');
-    probe.send('WHO raced');
-    await probe.waitFor(/ 315 /);
-    expect(probe.lines.filter((l) => / 352 counter \S+ \S+ \S+ \S+ raced /.test(l))).toHaveLength(1);
+    expect(await onIrcd('raced', 'counter')).toBe(1);
 
     // and the lease itself, raced directly from two connections: of two workers claiming one free
     // key, exactly one wins, every time (and which one varies)
@@ -218,10 +223,7 @@ describe('scale-out: several workers share the connections', () => {
     await eventually(() => notices().length >= 2 || undefined, 5_000, 50);
     await new Promise((done) => setTimeout(done, 500));
     expect(notices()).toEqual(['disconnect', 'connect']);
-    const probe = await raw('count3');
-    probe.send('WHO early');
-    await probe.waitFor(/ 315 /);
-    expect(probe.lines.filter((l) => / 352 count3 \S+ \S+ \S+ \S+ early /.test(l))).toHaveLength(1);
+    expect(await onIrcd('early', 'count3')).toBe(1);
   }, 40_000);
 
   it('with two survivors sweeping at once, a dead worker\'s connection is reopened exactly once', async () => {
@@ -241,10 +243,7 @@ describe('scale-out: several workers share the connections', () => {
     expect([w2.id, w3.id]).toContain(await ownerOf(prefix, 'solo'));
     // a few more sweeps: still one connection, one owner, one pair of notices
     await new Promise((r) => setTimeout(r, 2_000));
-    const probe = await raw('count2');
-    probe.send('WHO solo');
-    await probe.waitFor(/ 315 /);
-    expect(probe.lines.filter((l) => / 352 count2 \S+ \S+ \S+ \S+ solo /.test(l))).toHaveLength(1);
+    expect(await onIrcd('solo', 'count2')).toBe(1);
     const notices = s.feed.items.slice(mark).map((i) => i.activities.type).filter((t) => t === 'connect' || t === 'disconnect');
     expect(notices).toEqual(['disconnect', 'connect']);
   }, 40_000);
