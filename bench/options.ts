@@ -83,7 +83,7 @@ export function parseOptions(argv: string[]): Options {
     profileDir: values.profile,
     verbs: quick
       ? { warmUp: 300, sequential: 300, concurrent: 600, inFlight: 50, maxMs: 15_000 }
-      : { warmUp: 300, sequential: 1000, concurrent: 2000, inFlight: 50, maxMs: 30_000 },
+      : { warmUp: 1000, sequential: 1000, concurrent: 2000, inFlight: 50, maxMs: 30_000 },
     queue: quick
       ? { warmUp: 100, sequential: 300, concurrent: 600, inFlight: 50, maxMs: 15_000 }
       : { warmUp: 200, sequential: 1000, concurrent: 2000, inFlight: 50, maxMs: 30_000 },
