@@ -121,6 +121,11 @@ describe('fuzzing every mutation', () => {
 
     // healthy: answers, health is ok, the session still works; memory has not run away
     expect((await fetch(hub.url.replace('/graphql', '/healthz'))).status).toBe(200);
+    // the fuzz may have disconnected the session on purpose (a well-formed random `disconnect`), and
+    // then set other credentials: set ours again (refused, harmlessly, while it is connected with
+    // others) and connect, which is a no-op when it still is
+    await gql(hub.url, 'mutation($a: String!, $c: JSON!) { setCredentials(platform: "dummy", actor: $a, credentials: $c) }', { a: 'fuzz@dummy', c: { name: 'fuzz' } }, token);
+    await ok(hub.url, 'mutation($input: ActivityInput!) { connect(input: $input) { id } }', { input: { platform: 'dummy', actor: { id: 'fuzz@dummy', type: 'person' } } }, token);
     const echo = await gql(hub.url, 'mutation($input: ActivityInput!) { send(input: $input) { object { content } } }', { input: { platform: 'dummy', actor: { id: 'fuzz@dummy', type: 'person' }, object: { type: 'message', content: 'still here' } } }, token);
     expect(echo.errors).toBeUndefined();
     // still alive under its heap cap, and well below it
