@@ -19,7 +19,7 @@
 // `disconnect`, and the connection is gone (ctx.ended). A server that merely stops offering SASL
 // (its services daemon away) is retried like any lost connection.
 import { connectionNotice } from '../../src/platform/notice.js';
-import { backoffDelay } from '../../src/platform/backoff.js';
+import { RetryTimer } from '../../src/platform/backoff.js';
 import irc from 'irc-framework';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
@@ -81,8 +81,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   let wantNick = typeof restored?.nick === 'string' ? restored.nick : creds.nick;
   let closing = false;
   let socketError: Error | undefined;
-  let attempt = 0;
-  let retry: NodeJS.Timeout | undefined;
+  const retry = new RetryTimer(RECONNECT_FIRST_MS, RECONNECT_MAX_MS);
 
   paceWrites(client, () => state.registered, floodFor(ctx.net.ircFlood, creds.server));
 
@@ -150,11 +149,10 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   function scheduleReconnect(): void {
     if (closing) return;
-    retry = setTimeout(() => void reconnect(), backoffDelay(attempt++, RECONNECT_FIRST_MS, RECONNECT_MAX_MS));
+    retry.schedule(() => void reconnect());
   }
 
   async function reconnect(): Promise<void> {
-    retry = undefined;
     if (closing) return;
     socketError = undefined;
     state.lastServerError = undefined;
@@ -176,7 +174,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       scheduleReconnect();
       return;
     }
-    attempt = 0;
+    retry.reset();
     await restore();
     if (!closing && state.registered) ctx.emit(status('connect', `reconnected to ${state.server}`));
   }
@@ -209,7 +207,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   /** Ends the session for good: an `error` activity says why, then the host forgets the connection. */
   function giveUp(why: string): void {
     closing = true;
-    if (retry) clearTimeout(retry);
+    retry.cancel();
     state.pending.rejectAll(new HubError('PLATFORM_ERROR', why));
     client.connection.end(null, true);
     ctx.emit({ type: 'error', actor: { id: ctx.actor, type: 'person' }, target: { id: state.server, type: 'service', name: state.server }, object: { type: 'error', content: why, verb: 'connect' } });
@@ -218,7 +216,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   async function quit(message: string): Promise<void> {
     closing = true;
-    if (retry) clearTimeout(retry);
+    retry.cancel();
     state.pending.rejectAll(new HubError('PLATFORM_ERROR', `the connection to ${state.server} was closed`));
     if (!client.connection.connected) {
       client.connection.end();

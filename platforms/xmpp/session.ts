@@ -17,7 +17,7 @@
 import { connectionNotice } from '../../src/platform/notice.js';
 import { countInboundStanzas } from './sm-acks.js';
 import { historySince, restoreSeen } from './history.js';
-import { backoffDelay } from '../../src/platform/backoff.js';
+import { backoffDelay, RetryTimer } from '../../src/platform/backoff.js';
 import { client, xml } from '@xmpp/client';
 import { HubError } from '../../src/errors.js';
 import { AddressGuard } from '../../src/net/address-guard.js';
@@ -111,8 +111,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
   if (p && (PRESENCES as readonly string[]).includes(p.show)) state.presence = { show: p.show as Presence, status: typeof p.status === 'string' ? p.status : '' };
 
   let closing = false;
-  let attempt = 0;
-  let retry: NodeJS.Timeout | undefined;
+  const retry = new RetryTimer(RECONNECT_FIRST_MS, RECONNECT_MAX_MS);
   let lastError: XmppErrorLike | undefined;
   /** when the connection was last lost: the history a rejoined room sends, when nothing was seen there (history.ts) */
   let lostAt: Date | undefined;
@@ -239,11 +238,10 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
 
   function scheduleReconnect(): void {
     if (closing) return;
-    retry = setTimeout(() => void reconnect(), backoffDelay(attempt++, RECONNECT_FIRST_MS, RECONNECT_MAX_MS));
+    retry.schedule(() => void reconnect());
   }
 
   async function reconnect(): Promise<void> {
-    retry = undefined;
     if (closing) return;
     lastError = undefined;
     streamError = undefined;
@@ -271,7 +269,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
       scheduleReconnect();
       return;
     }
-    attempt = 0;
+    retry.reset();
     if (how === 'online') await settle();
     else state.online = true;
     if (!closing && state.online) ctx.emit(status('connect', how === 'resumed' ? `reconnected to ${domain} (stream resumed)` : `reconnected to ${domain}`));
@@ -303,7 +301,7 @@ export const openSession: SessionModule['openSession'] = (ctx: SessionContext): 
     },
     async close() {
       closing = true;
-      if (retry) clearTimeout(retry);
+      retry.cancel();
       state.pending.rejectAll(new HubError('PLATFORM_ERROR', `the connection to ${domain} was closed`));
       state.online = false;
       await shutdown();
