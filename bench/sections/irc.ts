@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import irc from 'irc-framework';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { attempt, closeAll, rampSaid } from '../support/attempt.js';
 import { assertAlive, type ChildServer } from '../support/child.js';
 import { startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
 import { HttpGql } from '../support/http-gql.js';
@@ -538,13 +539,7 @@ async function latency(ctx: IrcContext): Promise<LatencyRun> {
       outsideToSubscriber: summarize(inbound), floorAtoB: summarize(ab), floorBtoA: summarize(ba),
     };
   } finally {
-    for (const c of closers.reverse()) {
-      try {
-        await c();
-      } catch {
-        // closing anyway
-      }
-    }
+    await closeAll(closers);
     if (hub) {
       ctx.retiring(hub.child);
       await hub.child.stop();
@@ -556,35 +551,12 @@ async function latency(ctx: IrcContext): Promise<LatencyRun> {
 
 export async function runIrc(ctx: IrcContext): Promise<IrcResults> {
   ctx.progress('IRC: send / receive latency against the floor (two irc-framework clients)');
-  let lat: IrcResults['latency'];
-  try {
-    lat = await latency(ctx);
-  } catch (err) {
-    lat = { error: (err as Error).message };
-    ctx.progress(`  latency failed: ${(err as Error).message}`);
-  }
+  const lat = await attempt(ctx.progress, 'latency', () => latency(ctx));
   const sessions: SessionsRun[] = [];
   for (const n of ctx.sizes.sessions) {
     ctx.progress(`IRC: ${n.toLocaleString('en-US')} sessions against ${n.toLocaleString('en-US')} irc-framework clients`);
-    let hubgraph: SessionsRun['hubgraph'];
-    try {
-      const h = await hubgraphSessions(ctx, n);
-      hubgraph = h;
-      ctx.progress(
-        `  hubgraph: ${h.connected} connected in ${(h.connectMs / 1000).toFixed(1)} s, RSS ${(h.rssBefore / 2 ** 20).toFixed(0)} → ${(h.rssAfter / 2 ** 20).toFixed(0)} MiB` +
-          (h.aborted ? `; ${h.aborted}` : ''),
-      );
-    } catch (err) {
-      hubgraph = { error: (err as Error).message };
-      ctx.progress(`  hubgraph failed: ${(err as Error).message}`);
-    }
-    let floor: SessionsRun['floor'];
-    try {
-      floor = await floorSessions(ctx, n);
-      ctx.progress(`  floor: ${floor.connected} connected in ${(floor.connectMs / 1000).toFixed(1)} s, RSS ${(floor.rssBefore / 2 ** 20).toFixed(0)} → ${(floor.rssAfter / 2 ** 20).toFixed(0)} MiB`);
-    } catch (err) {
-      floor = { error: (err as Error).message };
-    }
+    const hubgraph = await attempt(ctx.progress, 'hubgraph', () => hubgraphSessions(ctx, n), (h) => rampSaid(h) + (h.aborted ? `; ${h.aborted}` : ''));
+    const floor = await attempt(ctx.progress, 'floor', () => floorSessions(ctx, n), rampSaid);
     sessions.push({ n, hubgraph, floor });
   }
   return { sessions, latency: lat, hubgraphEnv: { HUBGRAPH_PLATFORMS: 'irc', ...hubEnv() }, ngircd: { ...NGIRCD_LIMITS }, inFlight: ctx.sizes.inFlight, gapMs: ctx.sizes.gapMs };

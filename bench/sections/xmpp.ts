@@ -17,6 +17,7 @@ import { client, xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { attempt, closeAll, rampSaid } from '../support/attempt.js';
 import { registerInBand, startProsody, type Prosody } from '../../test/support/prosody.js';
 import { assertAlive, type ChildServer } from '../support/child.js';
 import { startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
@@ -295,9 +296,7 @@ async function latency(ctx: XmppContext): Promise<Exclude<XmppResults['latency']
     assertAlive(hub.child);
     return { sendToOutside: summarize(out), sendMutation: summarize(mut), outsideToSubscriber: summarize(inbound), floorAtoB: summarize(ab), floorBtoA: summarize(ba) };
   } finally {
-    for (const c of closers.reverse()) {
-      try { await c(); } catch { /* closing anyway */ }
-    }
+    await closeAll(closers);
     if (hub) {
       ctx.retiring(hub.child);
       await hub.child.stop();
@@ -309,33 +308,12 @@ async function latency(ctx: XmppContext): Promise<Exclude<XmppResults['latency']
 
 export async function runXmpp(ctx: XmppContext): Promise<XmppResults> {
   ctx.progress('XMPP: send / receive latency against the floor (two @xmpp/client clients)');
-  let lat: XmppResults['latency'];
-  try {
-    lat = await latency(ctx);
-  } catch (err) {
-    lat = { error: (err as Error).message };
-    ctx.progress(`  latency failed: ${(err as Error).message}`);
-  }
+  const lat = await attempt(ctx.progress, 'latency', () => latency(ctx));
   const sessions: XmppResults['sessions'] = [];
   for (const n of ctx.sizes.sessions) {
     ctx.progress(`XMPP: ${n.toLocaleString('en-US')} sessions against ${n.toLocaleString('en-US')} @xmpp/client clients`);
-    let hubgraph: XmppRss | { error: string };
-    try {
-      const h = await hubgraphSessions(ctx, n);
-      hubgraph = h;
-      ctx.progress(`  hubgraph: ${h.connected} connected in ${(h.connectMs / 1000).toFixed(1)} s, RSS ${(h.rssBefore / 2 ** 20).toFixed(0)} → ${(h.rssAfter / 2 ** 20).toFixed(0)} MiB${h.failed ? `; ${h.failed} failed, first: ${h.firstError}` : ''}`);
-    } catch (err) {
-      hubgraph = { error: (err as Error).message };
-      ctx.progress(`  hubgraph failed: ${(err as Error).message}`);
-    }
-    let floor: XmppRss | { error: string };
-    try {
-      floor = await floorSessions(ctx, n);
-      ctx.progress(`  floor: ${floor.connected} connected in ${(floor.connectMs / 1000).toFixed(1)} s, RSS ${(floor.rssBefore / 2 ** 20).toFixed(0)} → ${(floor.rssAfter / 2 ** 20).toFixed(0)} MiB`);
-    } catch (err) {
-      floor = { error: (err as Error).message };
-      ctx.progress(`  floor failed: ${(err as Error).message}`);
-    }
+    const hubgraph = await attempt(ctx.progress, 'hubgraph', () => hubgraphSessions(ctx, n), (h) => rampSaid(h) + (h.failed ? `; ${h.failed} failed, first: ${h.firstError}` : ''));
+    const floor = await attempt(ctx.progress, 'floor', () => floorSessions(ctx, n), rampSaid);
     sessions.push({ n, hubgraph, floor });
   }
   return { sessions, latency: lat, hubgraphEnv: { HUBGRAPH_PLATFORMS: 'xmpp', ...hubEnv() }, inFlight: ctx.sizes.inFlight, gapMs: ctx.sizes.gapMs };
