@@ -14,12 +14,11 @@ import { Redis } from 'ioredis';
 import { assertAlive, type ChildServer } from '../support/child.js';
 import { cpuMeter, type CpuShare } from '../support/cpu.js';
 import type { FixtureServer, FixtureHits } from '../support/fixtures.js';
-import { startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
+import { retireHubgraph, startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
 import { HttpGql } from '../support/http-gql.js';
 import { concurrent, sequential, warmUp, type Call, type LoadResult } from '../support/load.js';
 import { openSession } from '../support/operations.js';
 import { sleep } from '../support/pause.js';
-import { dropPrefix } from '../support/redis.js';
 import { FEED_ITEMS, PAGE_TITLE } from '../fixtures/generate.js';
 import { startFloorClient } from './fetch-floor.js';
 import type { LoadSizes } from '../options.js';
@@ -181,9 +180,7 @@ async function withHubgraph<T>(ctx: FetchContext, label: string, env: Record<str
     throw err;
   } finally {
     http?.close();
-    ctx.retiring(hub.child);
-    await hub.child.stop();
-    await dropPrefix(ctx.redisUrl, hub.prefix);
+    await retireHubgraph(hub, ctx);
   }
 }
 

@@ -24,14 +24,13 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { attempt, closeAll, rampSaid } from '../support/attempt.js';
 import { assertAlive, type ChildServer } from '../support/child.js';
-import { startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
+import { retireHubgraph, startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
 import { HttpGql } from '../support/http-gql.js';
 import { NGIRCD_LIMITS, startNgircd } from '../support/ngircd.js';
 import { gcAndHeaps, inspectorUrl, type IsolateHeap } from '../support/inspect.js';
 import { RawIrc } from '../support/raw-irc.js';
 import { treeRss, vmRssBytes } from '../support/rss.js';
 import { sleep } from '../support/pause.js';
-import { dropPrefix } from '../support/redis.js';
 import { summarize, type Summary } from '../support/stats.js';
 import { ramp, STOP_AFTER_FAILURES } from '../support/ramp.js';
 
@@ -315,11 +314,7 @@ async function hubgraphSessions(ctx: IrcContext, n: number): Promise<HubgraphSes
     }
     throw err;
   } finally {
-    if (hub) {
-      ctx.retiring(hub.child);
-      await hub.child.stop();
-      await dropPrefix(ctx.redisUrl, hub.prefix);
-    }
+    await retireHubgraph(hub, ctx);
     await ircd.stop();
   }
 }
@@ -540,11 +535,7 @@ async function latency(ctx: IrcContext): Promise<LatencyRun> {
     };
   } finally {
     await closeAll(closers);
-    if (hub) {
-      ctx.retiring(hub.child);
-      await hub.child.stop();
-      await dropPrefix(ctx.redisUrl, hub.prefix);
-    }
+    await retireHubgraph(hub, ctx);
     await ircd.stop();
   }
 }

@@ -20,12 +20,11 @@ import WebSocket from 'ws';
 import { attempt, closeAll, rampSaid } from '../support/attempt.js';
 import { registerInBand, startProsody, type Prosody } from '../../test/support/prosody.js';
 import { assertAlive, type ChildServer } from '../support/child.js';
-import { startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
+import { retireHubgraph, startHubgraph, type HubgraphServer } from '../support/hubgraph.js';
 import { HttpGql } from '../support/http-gql.js';
 import { ROOT } from '../support/paths.js';
 import { treeRss, vmRssBytes } from '../support/rss.js';
 import { sleep } from '../support/pause.js';
-import { dropPrefix } from '../support/redis.js';
 import { summarize, type Summary } from '../support/stats.js';
 import { ramp } from '../support/ramp.js';
 import { fmt, type Row } from '../support/table.js';
@@ -120,11 +119,7 @@ async function hubgraphSessions(ctx: XmppContext, n: number): Promise<XmppRss> {
       rssBefore: before, rssAfter: after, perSession: r.connected ? (after - before) / r.connected : NaN, connectLatency: summarize(r.lat),
     };
   } finally {
-    if (hub) {
-      ctx.retiring(hub.child);
-      await hub.child.stop();
-      await dropPrefix(ctx.redisUrl, hub.prefix);
-    }
+    await retireHubgraph(hub, ctx);
     await server.stop();
   }
 }
@@ -297,11 +292,7 @@ async function latency(ctx: XmppContext): Promise<Exclude<XmppResults['latency']
     return { sendToOutside: summarize(out), sendMutation: summarize(mut), outsideToSubscriber: summarize(inbound), floorAtoB: summarize(ab), floorBtoA: summarize(ba) };
   } finally {
     await closeAll(closers);
-    if (hub) {
-      ctx.retiring(hub.child);
-      await hub.child.stop();
-      await dropPrefix(ctx.redisUrl, hub.prefix);
-    }
+    await retireHubgraph(hub, ctx);
     await server.stop();
   }
 }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { startChild, type ChildServer } from './child.js';
 import { HUBGRAPH_MAIN } from './paths.js';
+import { dropPrefix } from './redis.js';
 
 export interface HubgraphServer {
   child: ChildServer;
@@ -70,4 +71,12 @@ export async function startHubgraph(opts: HubgraphOptions): Promise<HubgraphServ
     return { child, url: m?.[2] ?? '', wsUrl: m?.[1] ?? '', prefix, env };
   }
   return { child, url: child.ready, wsUrl: child.ready.replace(/^http/, 'ws'), prefix, env };
+}
+
+/** Stops a hubgraph a section started, after telling the run's CPU bookkeeping (`retiring`), and drops its keys. */
+export async function retireHubgraph(hub: HubgraphServer | undefined, ctx: { redisUrl: string; retiring(child: ChildServer): void }): Promise<void> {
+  if (!hub) return;
+  ctx.retiring(hub.child);
+  await hub.child.stop();
+  await dropPrefix(ctx.redisUrl, hub.prefix);
 }
