@@ -61,20 +61,23 @@ function nextIv(): Buffer {
   return iv;
 }
 
-/** AES-256-GCM; output is iv | tag | ciphertext, in a buffer of its own (never a slice of Node's
- *  shared pool, so it can be transferred to another thread without carrying anything else along).
- *  `aad` binds a ciphertext to where it belongs. */
-export function sealBytes(key: Buffer, plaintext: Buffer | string, aad: string): Buffer {
+/** AES-256-GCM: the parts of iv | tag | ciphertext. `aad` binds a ciphertext to where it belongs. */
+function encrypt(key: Buffer, plaintext: Buffer | string, aad: string): Buffer[] {
   const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
   const head = cipher.update(plaintext);
   const tail = cipher.final();
-  const out = Buffer.allocUnsafeSlow(IV_BYTES + TAG_BYTES + head.length + tail.length);
-  iv.copy(out, 0);
-  cipher.getAuthTag().copy(out, IV_BYTES);
-  head.copy(out, IV_BYTES + TAG_BYTES);
-  tail.copy(out, IV_BYTES + TAG_BYTES + head.length);
+  return [iv, cipher.getAuthTag(), head, tail];
+}
+
+/** Sealed as iv | tag | ciphertext in a buffer of its own (never a slice of Node's shared pool), so
+ *  that it can be handed to another thread without carrying anything else along. */
+export function sealBytes(key: Buffer, plaintext: Buffer | string, aad: string): Buffer {
+  const parts = encrypt(key, plaintext, aad);
+  const out = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) at += p.copy(out, at);
   return out;
 }
 
@@ -90,9 +93,10 @@ export function openBytes(key: Buffer, raw: Uint8Array, aad: string): Buffer {
   }
 }
 
-/** `sealBytes` as base64 text, for values kept in Redis strings and hashes. */
+/** Sealed as base64 text, for values kept in Redis strings and hashes (events, credentials, jobs):
+ *  the bytes only live until they are encoded, so they may come from the shared pool. */
 export function seal(key: Buffer, plaintext: Buffer | string, aad: string): string {
-  return sealBytes(key, plaintext, aad).toString('base64');
+  return Buffer.concat(encrypt(key, plaintext, aad)).toString('base64');
 }
 
 export function open(key: Buffer, sealed: string, aad: string): Buffer {
