@@ -86,9 +86,9 @@ export class Connections {
       // got to it: the sessions already attached are told, as when the sweep takes one over
       let takeover: 'none' | 'held' | 'handedOver' = 'none';
       if (!this.supervisor.owns(connKey)) {
-        takeover = await this.leases.previously(connKey);
-        const owner = await this.leases.claim(connKey);
+        const { owner, before } = await this.leases.claimForConnect(connKey);
         if (owner !== this.workerId) return { kind: 'forward', owner };
+        takeover = before;
       }
       const dek = await this.dataKeys.get(sid);
       const creds = dek && (await this.credentials.get(sid, dek, platform, actor));

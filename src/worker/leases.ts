@@ -146,12 +146,17 @@ export class Leases {
   }
 
   /**
-   * What the index says of a connection before this worker claims it: `none` (never held, or closed
-   * for good), `held` (a worker holds it, or held it until it died), or `handedOver`.
+   * claim() for a connect, in the same round trip reading what the index said of the connection
+   * before: `none` (never held, or closed for good), `held` (a worker holds it, or held it until it
+   * died), or `handedOver`.
    */
-  async previously(connKey: string): Promise<'none' | 'held' | 'handedOver'> {
-    const score = await this.redis.zscore(this.keys.leases(), connKey);
-    return score === null ? 'none' : score === '0' ? 'handedOver' : 'held';
+  async claimForConnect(connKey: string): Promise<{ owner: string; before: 'none' | 'held' | 'handedOver' }> {
+    const multi = this.redis.multi().zscore(this.keys.leases(), connKey) as unknown as { hubgraphClaim(...a: Parameters<LeaseCommands['hubgraphClaim']>): { exec(): Promise<[Error | null, unknown][] | null> } };
+    const res = await multi.hubgraphClaim(this.keys.connectionOwner(connKey), this.keys.leases(), this.keys.workers(), this.workerId, this.leaseMs, connKey, 'connect').exec();
+    const failed = res?.find(([err]) => err)?.[0];
+    if (!res || failed) throw failed ?? new Error('the lease claim got no answer');
+    const score = res[0]?.[1] as string | null;
+    return { owner: res[1]?.[1] as string, before: score === null ? 'none' : score === '0' ? 'handedOver' : 'held' };
   }
 
   /** The connection is closed for good: nobody should reopen it. */
